@@ -1,0 +1,43 @@
+"""Recording notifications: one row per key, a repeat changes nothing."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.clock import Clock
+from domain.notifications import Notification
+from storage import tables as t
+
+
+class SqlOutbox:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
+
+    def _insert(self):
+        dialect = self.session.bind.dialect.name
+        return (postgresql if dialect == "postgresql" else sqlite).insert(t.outbox)
+
+    async def add(self, notification: Notification, *, available_at: datetime | None = None) -> bool:
+        now = self.clock.now()
+        skipped = notification.skip_reason is not None
+        statement = (
+            self._insert()
+            .values(
+                key=notification.key,
+                audience=notification.audience.value,
+                kind=notification.kind.value,
+                recipient_id=notification.recipient_id,
+                ticket_id=notification.ticket_id,
+                payload=notification.payload,
+                state="skipped" if skipped else "pending",
+                created_at=now,
+                available_at=available_at or now,
+                last_error=notification.skip_reason,
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        result = await self.session.execute(statement)
+        return result.rowcount == 1

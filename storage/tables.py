@@ -1,0 +1,312 @@
+"""The schema. Alembic migrations under storage/migrations create it; a test proves both agree.
+
+Statuses are stored as the UI writes them ("A Retornar"), guarded by CHECK constraints so that another system
+writing these tables directly cannot store a status the product does not know.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Sequence,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from storage.types import Id, Json, TelegramId, UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+TICKET_STATUSES = ("Aberto", "A Retornar", "Encerrado", "Cancelado")
+STAGE_STATUSES = ("Pendente", "Resolvida", "Cancelada")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+# PostgreSQL numbers tickets from this sequence (gap-tolerant, no lock between concurrent creators);
+# SQLite, which serialises writers anyway, from the `counters` table.
+ticket_number_seq = Sequence("ticket_number_seq", metadata=metadata)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Id, nullable=False),
+)
+
+# --- catalogue ----------------------------------------------------------------------------------------------------
+ticket_types = Table(
+    "ticket_types",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("name", String(120), nullable=False),
+)
+
+empreendimentos = Table(
+    "empreendimentos",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+)
+
+obras = Table(
+    "obras",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("empreendimento_id", Id, ForeignKey("empreendimentos.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+)
+
+units = Table(
+    "units",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("empreendimento_id", Id, ForeignKey("empreendimentos.id"), nullable=False, index=True),
+    Column("obra_id", Id, ForeignKey("obras.id"), nullable=True),
+    Column("label", String(200), nullable=False),
+)
+
+unit_items = Table(
+    "unit_items",
+    metadata,
+    Column("unit_id", Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+)
+
+staff_users = Table(
+    "staff_users",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("login", String(60), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("telegram_user_id", TelegramId, nullable=True, unique=True),
+    Column("email", String(254), nullable=True),
+    Column("smtp_host", String(254), nullable=True),
+    Column("smtp_port", Integer, nullable=True),
+    Column("smtp_username", String(254), nullable=True),
+    Column("smtp_password", String(500), nullable=True),
+    Column("smtp_sender", String(254), nullable=True),
+    Column("smtp_starttls", Boolean, nullable=False, server_default=text("true")),
+    Column("smtp_implicit_tls", Boolean, nullable=False, server_default=text("false")),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+)
+
+subjects = Table(
+    "subjects",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("responsible_id", Id, ForeignKey("staff_users.id"), nullable=True),
+    Column("return_call", Boolean, nullable=False, server_default=text("false")),
+)
+
+subject_types = Table(
+    "subject_types",
+    metadata,
+    Column("subject_id", Id, ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True),
+    Column("type_id", Id, ForeignKey("ticket_types.id"), primary_key=True),
+)
+
+subject_empreendimentos = Table(
+    "subject_empreendimentos",
+    metadata,
+    Column("subject_id", Id, ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True),
+    Column("empreendimento_id", Id, ForeignKey("empreendimentos.id"), primary_key=True),
+)
+
+subject_stages = Table(
+    "subject_stages",
+    metadata,
+    Column("subject_id", Id, ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("description", String(200), nullable=False),
+    Column("responsible_id", Id, ForeignKey("staff_users.id"), nullable=True),
+    Column("due_days", Integer, nullable=True),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("document", String(14), nullable=False, unique=True),
+    Column("email", String(254), nullable=True),
+    Column("telegram_user_id", TelegramId, nullable=True, unique=True),
+    Column("linked_at", UtcDateTime, nullable=True),
+    Column("unreachable_at", UtcDateTime, nullable=True),
+)
+
+customer_phones = Table(
+    "customer_phones",
+    metadata,
+    Column("customer_id", Id, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("phone", String(20), primary_key=True),  # E.164, the nine-digit form of mobiles
+    Index("ix_customer_phones_phone", "phone"),
+)
+
+customer_units = Table(
+    "customer_units",
+    metadata,
+    Column("customer_id", Id, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", Id, ForeignKey("units.id"), primary_key=True),
+    Index("ix_customer_units_unit_id", "unit_id"),
+)
+
+service_config = Table(
+    "service_config",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("visibility", String(20), nullable=False, server_default="web_subjects"),
+    Column("mode", String(30), nullable=False, server_default="register_and_follow"),
+    Column("responsible_id", Id, ForeignKey("staff_users.id"), nullable=True),
+    Column("config_user_id", Id, ForeignKey("staff_users.id"), nullable=True),
+    Column("send_external_email", Boolean, nullable=False, server_default=text("false")),
+    Column("staff_chat_id", TelegramId, nullable=True),
+    Column("staff_thread_id", TelegramId, nullable=True),
+    Column("demo_mode", Boolean, nullable=False, server_default=text("false")),
+    CheckConstraint("id = 1", name="single_row"),
+    CheckConstraint("visibility IN ('web_subjects', 'all')", name="visibility"),
+    CheckConstraint("mode IN ('register_and_follow', 'register_only')", name="mode"),
+)
+
+# --- atendimentos -------------------------------------------------------------------------------------------------
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("number", Id, nullable=False, unique=True),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
+    Column("type_id", Id, ForeignKey("ticket_types.id"), nullable=False),
+    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False),
+    Column("empreendimento_id", Id, ForeignKey("empreendimentos.id"), nullable=True),
+    Column("obra_id", Id, ForeignKey("obras.id"), nullable=True),
+    Column("unit_id", Id, ForeignKey("units.id"), nullable=True),
+    Column("description", Text, nullable=False),
+    Column("status", String(20), nullable=False, server_default="Aberto"),
+    Column("origin", String(20), nullable=False, server_default="bot"),
+    Column("return_call", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime, nullable=True),
+    Column("cancel_reason", Text, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    CheckConstraint(_in("status", TICKET_STATUSES), name="status"),
+    # /meus: a customer's tickets newest first, by keyset.
+    Index("ix_tickets_customer_created", "customer_id", "created_at", "id"),
+)
+
+stages = Table(
+    "stages",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("description", String(200), nullable=False),
+    Column("responsible_id", Id, ForeignKey("staff_users.id"), nullable=True),
+    Column("status", String(20), nullable=False, server_default="Pendente"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("completed_at", UtcDateTime, nullable=True),
+    Column("due_at", UtcDateTime, nullable=True),
+    Column("template_position", Integer, nullable=True),
+    CheckConstraint(_in("status", STAGE_STATUSES), name="status"),
+    UniqueConstraint("ticket_id", "position"),  # also the index that loads a ticket's stages
+)
+
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("stage_id", Id, ForeignKey("stages.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("author_staff_id", Id, ForeignKey("staff_users.id"), nullable=True),
+    Column("text", Text, nullable=False),
+    Index("ix_notes_stage_id", "stage_id", "id"),
+)
+
+pendencias = Table(
+    "pendencias",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(30), nullable=False),
+    Column("staff_id", Id, ForeignKey("staff_users.id"), nullable=True),
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("stage_id", Id, ForeignKey("stages.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("due_at", UtcDateTime, nullable=True),
+    Index("ix_pendencias_staff_id", "staff_id"),
+    Index("ix_pendencias_ticket_id", "ticket_id"),
+)
+
+internal_messages = Table(
+    "internal_messages",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(30), nullable=False),
+    Column("to_staff_id", Id, ForeignKey("staff_users.id"), nullable=True),
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True),
+    Column("params", Json, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("read_at", UtcDateTime, nullable=True),
+    Index("ix_internal_messages_to_staff_id", "to_staff_id", "created_at"),
+)
+
+# --- delivery -----------------------------------------------------------------------------------------------------
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("key", String(120), nullable=False, unique=True),  # one row per change and audience: repeats are no-ops
+    Column("audience", String(20), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("recipient_id", Id, nullable=True),
+    Column("ticket_id", Id, nullable=True),
+    Column("payload", Json, nullable=False),
+    Column("state", String(12), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("available_at", UtcDateTime, nullable=False),
+    Column("claimed_by", String(80), nullable=True),
+    Column("claim_expires_at", UtcDateTime, nullable=True),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    Column("chat_id", TelegramId, nullable=True),  # where it went (or was to go), for the record
+    Column("last_error", Text, nullable=True),
+    CheckConstraint("state IN ('pending', 'claimed', 'delivered', 'parked', 'skipped')", name="state"),
+    # The delivery job's claim: due rows only; delivered rows stay out of the index's hot part.
+    Index("ix_outbox_due", "state", "available_at", "id"),
+)
+
+# Filled by triggers (see the migrations) on every stage insert or status change, note insert and ticket status
+# change, whoever writes them; the change feed turns each row into the notification no outbox row covers yet, then
+# deletes it. Its size is the number of changes not yet looked at, never the size of the tables.
+change_log = Table(
+    "change_log",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("entity", String(10), nullable=False),  # stage | note | ticket
+    Column("row_id", Id, nullable=False),
+    Column("ticket_id", Id, nullable=True),
+    Column("change", String(10), nullable=False),  # insert | status
+    Column("status", String(20), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+)

@@ -1,0 +1,64 @@
+"""The unit of work: one transaction; entities and the notifications they record are committed together or not at all."""
+from __future__ import annotations
+
+from typing import Self
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from domain.clock import Clock, SystemClock
+from domain.errors import ConcurrentChange
+from storage.database import Database
+from storage.repositories.catalogue import SqlCatalogueRepository
+from storage.repositories.customers import SqlCustomerRepository
+from storage.repositories.outbox import SqlOutbox
+from storage.repositories.pendencias import SqlMessageRepository, SqlPendenciaRepository
+from storage.repositories.tickets import SqlTicketRepository
+
+
+class SqlUnitOfWork:
+    def __init__(self, database: Database, clock: Clock | None = None) -> None:
+        self.database = database
+        self.clock = clock or SystemClock()
+        self._committed = False
+
+    async def __aenter__(self) -> Self:
+        self.session = self.database.sessions()
+        self.tickets = SqlTicketRepository(self.session)
+        self.catalogue = SqlCatalogueRepository(self.session)
+        self.customers = SqlCustomerRepository(self.session)
+        self.pendencias = SqlPendenciaRepository(self.session)
+        self.messages = SqlMessageRepository(self.session)
+        self.outbox = SqlOutbox(self.session, self.clock)
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+        if isinstance(exc, StaleDataError):
+            raise ConcurrentChange() from exc
+
+    async def flush(self) -> None:
+        try:
+            await self.session.flush()
+        except StaleDataError as exc:
+            raise ConcurrentChange() from exc
+
+    async def commit(self) -> None:
+        try:
+            await self.session.commit()
+        except StaleDataError as exc:
+            raise ConcurrentChange() from exc
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, database: Database, clock: Clock | None = None) -> None:
+        self.database = database
+        self.clock = clock or SystemClock()
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.database, self.clock)
