@@ -30,9 +30,10 @@ def normalise_phone(raw: str | None) -> str | None:
     if raw is None or not isinstance(raw, str) or len(raw) > 40 or not _PHONE_ALLOWED.match(raw):
         return None
     digits = re.sub(r"\D", "", raw)
-    if digits.startswith("00"):  # international call prefix
+    international = raw.strip().startswith("+") or digits.startswith("00")
+    if digits.startswith("00"):  # international call prefix: a country code follows, as after "+"
         digits = digits[2:]
-    if raw.strip().startswith("+") or (digits.startswith("55") and len(digits) in (12, 13)):
+    if international or (digits.startswith("55") and len(digits) in (12, 13)):
         if not digits.startswith("55"):
             return None
         digits = digits[2:]
@@ -121,3 +122,11 @@ def format_document(doc: str) -> str:
     if len(doc) == 14:
         return f"{doc[:2]}.{doc[2:5]}.{doc[5:8]}/{doc[8:12]}-{doc[12:]}"
     return doc
+
+
+def cpf_with_check_digits(base: str) -> str:
+    """Completes nine digits into a valid CPF (used for the fictitious customers of demo mode)."""
+    if not re.fullmatch(r"\d{9}", base):
+        raise ValueError("base must be nine digits")
+    first = _cpf_digit(base)
+    return base + str(first) + str(_cpf_digit(base + str(first)))

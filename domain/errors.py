@@ -100,3 +100,21 @@ class InvalidDocument(DomainError):
 
 class InvalidPhone(DomainError):
     code = "invalid_phone"
+
+
+class NothingToOpen(DomainError):
+    """The customer owns no unit for which any subject is offered."""
+
+    code = "nothing_to_open"
+
+
+class NoDraft(DomainError):
+    """No /novo in progress (never started, sent already, cancelled, or expired)."""
+
+    code = "no_draft"
+
+
+class StaleButton(DomainError):
+    """A button of an earlier message, or of a step the conversation has left."""
+
+    code = "stale_button"

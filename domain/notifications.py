@@ -30,8 +30,18 @@ class Kind(StrEnum):
     TICKET_STATUS = "ticket_status"
     PENDENCIA = "pendencia"
     INTERNAL_MESSAGE = "internal_message"
+    CUSTOMER_UNREACHABLE = "customer_unreachable"
     REMINDER_DIGEST = "reminder_digest"
     REMINDER = "reminder"
+
+
+def queue_of(audience: Audience | str, recipient_id: int | None) -> str:
+    """The delivery queue of a notification: one per chat (or mailbox), delivered strictly in order."""
+    audience = Audience(audience)
+    if audience is Audience.STAFF_GROUP:
+        return "g"
+    prefix = {Audience.CUSTOMER: "c", Audience.STAFF_USER: "u", Audience.EMAIL: "e"}[audience]
+    return f"{prefix}:{recipient_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +55,10 @@ class Notification:
     # Recorded but not to be sent (e.g. the first stage, already announced in the confirmation): the row exists
     # so the change feed does not send it later.
     skip_reason: str | None = None
+
+    @property
+    def queue(self) -> str:
+        return queue_of(self.audience, self.recipient_id)
 
 
 def _iso(value: datetime | None) -> str | None:

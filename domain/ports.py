@@ -14,10 +14,13 @@ from domain.catalogue import (
     TicketType,
     Unit,
 )
+from domain.changes import Change
+from domain.linking import Invitation, LinkAttempts
 from domain.notifications import Notification
 from domain.pendencias import InternalMessage, Pendencia
 from domain.statuses import Visibility
 from domain.tickets import Ticket
+from domain.wizard_draft import WizardDraftRepository
 from domain.views import PageCursor, PendenciaView, TicketDetails, TicketPage
 
 
@@ -58,6 +61,8 @@ class CatalogueRepository(Protocol):
 
     async def staff_by_telegram(self, telegram_user_id: int) -> StaffUser | None: ...
 
+    async def set_staff_chat(self, chat_id: int, thread_id: int | None) -> None: ...
+
 
 class CustomerRepository(Protocol):
     async def get(self, customer_id: int) -> Customer | None: ...
@@ -72,6 +77,33 @@ class CustomerRepository(Protocol):
         """Links the account, unlinking it from any other customer first."""
 
     async def unlink(self, telegram_user_id: int) -> bool: ...
+
+    async def mark_unreachable(self, customer_id: int, now: datetime) -> None: ...
+
+    async def mark_reachable(self, telegram_user_id: int) -> None: ...
+
+    async def demo_template(self) -> Customer | None:
+        """The demo customer whose units a visitor of demo mode gets (the one with the most units)."""
+
+    async def create_demo_visitor(
+        self, template_id: int, name: str, phone: str, telegram_user_id: int, now: datetime
+    ) -> int:
+        """A new customer owning the template's units, linked to this account; returns its id."""
+
+
+class LinkRepository(Protocol):
+    async def add_invitation(self, hashed: str, customer_id: int, created_at: datetime, expires_at: datetime) -> None: ...
+
+    async def invitation(self, hashed: str) -> Invitation | None: ...
+
+    async def use_invitation(self, hashed: str, telegram_user_id: int, now: datetime) -> bool:
+        """Marks it used unless it already was (atomically: of two redemptions at once, one wins)."""
+
+    async def attempts(self, telegram_user_id: int) -> LinkAttempts | None: ...
+
+    async def save_attempts(self, attempts: LinkAttempts) -> None: ...
+
+    async def clear_attempts(self, telegram_user_id: int) -> None: ...
 
 
 class PendenciaRepository(Protocol):
@@ -91,6 +123,15 @@ class Outbox(Protocol):
     async def add(self, notification: Notification) -> bool:
         """Records a notification; False when one with the same key exists already (nothing changes)."""
 
+    async def existing_keys(self, keys: list[str]) -> list[str]: ...
+
+
+class ChangeJournal(Protocol):
+    async def claim(self, limit: int) -> list[Change]:
+        """The oldest journalled changes not being consumed by another worker."""
+
+    async def delete(self, ids: list[int]) -> None: ...
+
 
 class UnitOfWork(Protocol):
     tickets: TicketRepository
@@ -99,6 +140,9 @@ class UnitOfWork(Protocol):
     pendencias: PendenciaRepository
     messages: MessageRepository
     outbox: Outbox
+    links: LinkRepository
+    drafts: WizardDraftRepository
+    changes: ChangeJournal
 
     async def __aenter__(self) -> Self: ...
 

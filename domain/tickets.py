@@ -211,9 +211,12 @@ class Ticket:
         *,
         due_at: datetime | None = None,
         template_position: int | None = None,
+        from_catalogue: bool = False,
     ) -> Stage:
         self._ensure_open()
-        text = checked_stage_description(description)
+        # What staff type is checked; the catalogue's own words (a template, a subject's name) were checked on import
+        # and must never make the work stop.
+        text = " ".join(description.split())[:200] if from_catalogue else checked_stage_description(description)
         position = max((s.position for s in self.stages), default=0) + 1
         stage = Stage(position, text, responsible_id, now, due_at=due_at, template_position=template_position)
         self.stages.append(stage)
@@ -231,6 +234,7 @@ class Ticket:
             now,
             due_at=due_at,
             template_position=template.position,
+            from_catalogue=True,
         )
 
     def add_note(

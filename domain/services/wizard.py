@@ -1,0 +1,277 @@
+"""Opening an atendimento step by step (/novo): tipo → assunto → empreendimento → unidade → descrição → confirmação.
+
+Pure rules and one service. Each step offers what `CustomerOptions` allows *now*; a step with a single possible answer
+is chosen automatically (and the view says so); "Voltar" returns to the last step that offered a real choice; every
+choice is checked again, so forged or stale buttons change nothing. The draft is a storage row
+(`domain/wizard_draft.py`): a restart resumes it, and an abandoned one expires.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from domain.clock import Clock
+from domain.errors import ChoiceNotAllowed, NoDraft, NothingToOpen, StaleButton
+from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.services.options import CustomerOptions
+from domain.services.tickets import NewTicketRequest, Outcome, TicketService, customer_options
+from domain.text_rules import checked_description
+from domain.wizard_draft import WizardDraft
+
+TYPE, SUBJECT, EMPREENDIMENTO, UNIT, DESCRIPTION, CONFIRM = (
+    "tipo",
+    "assunto",
+    "empreendimento",
+    "unidade",
+    "descricao",
+    "confirmacao",
+)
+CHOICE_STEPS = (TYPE, SUBJECT, EMPREENDIMENTO, UNIT)
+STEPS = (*CHOICE_STEPS, DESCRIPTION, CONFIRM)
+_FIELD = {TYPE: "type_id", SUBJECT: "subject_id", EMPREENDIMENTO: "empreendimento_id", UNIT: "unit_id"}
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: int
+    label: str
+    detail: str = ""  # obras of an empreendimento, items of a unit
+
+
+@dataclass(frozen=True, slots=True)
+class WizardView:
+    draft: WizardDraft
+    step: str
+    options: tuple[Option, ...]
+    chosen: tuple[tuple[str, str], ...]  # (step, label) of every choice so far, in order
+    auto_chosen: tuple[tuple[str, str], ...]  # the choices made automatically by this move
+    real_choice_steps: tuple[str, ...]  # the steps where the customer had (or has) a real choice
+
+
+def _options(step: str, draft: WizardDraft, opts: CustomerOptions) -> tuple[Option, ...]:
+    if step == TYPE:
+        return tuple(Option(t.id, t.name) for t in opts.types_offered())
+    if step == SUBJECT:
+        return tuple(Option(s.id, s.name) for s in opts.subjects_for(draft.type_id))
+    if step == EMPREENDIMENTO:
+        return tuple(
+            Option(e.id, e.name, ", ".join(o.name for o in e.obras))
+            for e in opts.empreendimentos_for(draft.type_id, draft.subject_id)
+        )
+    if step == UNIT:
+        return tuple(
+            Option(u.id, u.label, ", ".join(u.items))
+            for u in opts.units_for(draft.type_id, draft.subject_id, draft.empreendimento_id)
+        )
+    return ()
+
+
+def _cleared_from(draft: WizardDraft, step: str) -> WizardDraft:
+    index = CHOICE_STEPS.index(step)
+    return replace(draft, **{_FIELD[s]: None for s in CHOICE_STEPS[index:]})
+
+
+def _next(step: str) -> str:
+    return STEPS[STEPS.index(step) + 1]
+
+
+def _settle(draft: WizardDraft, opts: CustomerOptions, step: str) -> tuple[WizardDraft, list[tuple[str, str]]]:
+    """From `step` on, choose automatically every step with a single possible answer."""
+    auto: list[tuple[str, str]] = []
+    while step in CHOICE_STEPS:
+        choices = _options(step, draft, opts)
+        if not choices:
+            raise NothingToOpen()
+        if len(choices) > 1:
+            break
+        draft = replace(draft, **{_FIELD[step]: choices[0].id})
+        auto.append((step, choices[0].label))
+        step = _next(step)
+    if step == DESCRIPTION and draft.description:
+        step = CONFIRM  # a correction of an earlier choice keeps the description already written
+    return replace(draft, step=step), auto
+
+
+def _validate(draft: WizardDraft, opts: CustomerOptions) -> None:
+    """Every choice the draft holds is still allowed (the catalogue may have changed since)."""
+    if draft.type_id is not None:
+        opts.ticket_type(draft.type_id)
+    if draft.subject_id is not None:
+        opts.subject(draft.type_id, draft.subject_id)
+    if draft.empreendimento_id is not None:
+        opts.empreendimento(draft.type_id, draft.subject_id, draft.empreendimento_id)
+    if draft.unit_id is not None:
+        opts.unit(draft.type_id, draft.subject_id, draft.empreendimento_id, draft.unit_id)
+
+
+def _view(draft: WizardDraft, opts: CustomerOptions, auto: list[tuple[str, str]]) -> WizardView:
+    chosen: list[tuple[str, str]] = []
+    real: list[str] = []
+    probe = replace(draft, type_id=None, subject_id=None, empreendimento_id=None, unit_id=None)
+    for step in CHOICE_STEPS:
+        value = getattr(draft, _FIELD[step])
+        if value is None and step != draft.step:
+            break
+        choices = _options(step, probe, opts)
+        if len(choices) > 1:
+            real.append(step)
+        if value is None:
+            break
+        chosen.append((step, next((o.label for o in choices if o.id == value), "?")))
+        probe = replace(probe, **{_FIELD[step]: value})
+    options = _options(draft.step, draft, opts) if draft.step in CHOICE_STEPS else ()
+    return WizardView(draft, draft.step, options, tuple(chosen), tuple(auto), tuple(real))
+
+
+class WizardService:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, tickets: TicketService, lifetime: timedelta
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.tickets = tickets
+        self.lifetime = lifetime
+
+    async def _draft(self, uow: UnitOfWork, chat_id: int, user_id: int) -> WizardDraft:
+        draft = await uow.drafts.get(chat_id, user_id)
+        if draft is None or draft.is_expired(self.clock.now()):
+            raise NoDraft()
+        return draft
+
+    async def _save(self, uow: UnitOfWork, draft: WizardDraft, **changes) -> WizardDraft:
+        draft = draft.advanced(self.clock.now(), self.lifetime, **changes)
+        await uow.drafts.save(draft)
+        return draft
+
+    async def start(self, customer_id: int, chat_id: int, user_id: int) -> WizardView:
+        """A new draft (any earlier one is replaced), settled up to the first real choice."""
+        async with self.uow_factory() as uow:
+            opts = await customer_options(uow, customer_id)
+            if not opts.can_open_any:
+                raise NothingToOpen()
+            now = self.clock.now()
+            draft = WizardDraft.start(
+                customer_id=customer_id, telegram_user_id=user_id, chat_id=chat_id, step=TYPE, now=now,
+                lifetime=self.lifetime,
+            )
+            draft, auto = _settle(draft, opts, TYPE)
+            await uow.drafts.save(draft)
+            await uow.commit()
+            return _view(draft, opts, auto)
+
+    async def current(self, chat_id: int, user_id: int) -> WizardView:
+        async with self.uow_factory() as uow:
+            draft = await self._draft(uow, chat_id, user_id)
+            opts = await customer_options(uow, draft.customer_id)
+            return _view(draft, opts, [])
+
+    async def remember_message(self, chat_id: int, user_id: int, message_id: int) -> None:
+        async with self.uow_factory() as uow:
+            draft = await self._draft(uow, chat_id, user_id)
+            await self._save(uow, draft, message_id=message_id)
+            await uow.commit()
+
+    async def choose(
+        self, chat_id: int, user_id: int, step: str, value: int, message_id: int | None = None
+    ) -> WizardView:
+        async with self.uow_factory() as uow:
+            draft = await self._draft(uow, chat_id, user_id)
+            if message_id is not None and draft.message_id is not None and message_id != draft.message_id:
+                raise StaleButton()
+            if step != draft.step or step not in CHOICE_STEPS:
+                raise StaleButton()
+            opts = await customer_options(uow, draft.customer_id)
+            _validate(draft, opts)
+            if value not in {o.id for o in _options(step, draft, opts)}:
+                raise ChoiceNotAllowed(step=step, value=value)
+            draft = replace(_cleared_from(draft, step), **{_FIELD[step]: value})
+            draft, auto = _settle(draft, opts, _next(step))
+            draft = await self._save(uow, draft)
+            await uow.commit()
+            return _view(draft, opts, auto)
+
+    async def back(self, chat_id: int, user_id: int, message_id: int | None = None) -> WizardView | None:
+        """The previous step with a real choice; None when there is none (the wizard ends)."""
+        async with self.uow_factory() as uow:
+            draft = await self._draft(uow, chat_id, user_id)
+            if message_id is not None and draft.message_id is not None and message_id != draft.message_id:
+                raise StaleButton()
+            opts = await customer_options(uow, draft.customer_id)
+            view = _view(draft, opts, [])
+            if draft.step == CONFIRM:
+                draft = replace(draft, step=DESCRIPTION)
+            else:
+                current = STEPS.index(draft.step)
+                earlier = [s for s in view.real_choice_steps if STEPS.index(s) < current]
+                if not earlier:
+                    await uow.drafts.delete(chat_id, user_id)
+                    await uow.commit()
+                    return None
+                target = earlier[-1]
+                draft = replace(_cleared_from(draft, target), step=target)
+            draft = await self._save(uow, draft)
+            await uow.commit()
+            return _view(draft, opts, [])
+
+    async def describe(self, chat_id: int, user_id: int, text: str) -> WizardView:
+        description = checked_description(text)
+        async with self.uow_factory() as uow:
+            draft = await self._draft(uow, chat_id, user_id)
+            if draft.step != DESCRIPTION:
+                raise StaleButton()
+            opts = await customer_options(uow, draft.customer_id)
+            _validate(draft, opts)
+            draft = await self._save(uow, draft, description=description, step=CONFIRM)
+            await uow.commit()
+            return _view(draft, opts, [])
+
+    async def correct(self, chat_id: int, user_id: int, step: str) -> WizardView:
+        """"Corrigir": go back to `step`, keeping what does not depend on it (the description is kept)."""
+        async with self.uow_factory() as uow:
+            draft = await self._draft(uow, chat_id, user_id)
+            if draft.step != CONFIRM or step not in (*CHOICE_STEPS, DESCRIPTION):
+                raise StaleButton()
+            opts = await customer_options(uow, draft.customer_id)
+            if step == DESCRIPTION:
+                draft = replace(draft, description=None, step=DESCRIPTION)
+                auto: list = []
+            else:
+                draft, auto = _settle(_cleared_from(draft, step), opts, step)
+            draft = await self._save(uow, draft)
+            await uow.commit()
+            return _view(draft, opts, auto)
+
+    async def cancel(self, chat_id: int, user_id: int) -> bool:
+        async with self.uow_factory() as uow:
+            done = await uow.drafts.delete(chat_id, user_id)
+            await uow.commit()
+            return done
+
+    async def submit(self, chat_id: int, user_id: int, message_id: int | None = None) -> Outcome:
+        """Saves the atendimento; the draft is consumed in the same transaction."""
+        async with self.uow_factory() as uow:
+            draft = await self._draft(uow, chat_id, user_id)
+            if message_id is not None and draft.message_id is not None and message_id != draft.message_id:
+                raise StaleButton()
+            if draft.step != CONFIRM or None in (
+                draft.type_id, draft.subject_id, draft.empreendimento_id, draft.unit_id, draft.description
+            ):
+                raise StaleButton()
+        request = NewTicketRequest(
+            draft.type_id, draft.subject_id, draft.empreendimento_id, draft.unit_id, draft.description
+        )
+        return await self.tickets.open_ticket(draft.customer_id, request, consume_draft=(chat_id, user_id))
+
+    async def expired(self, limit: int = 100) -> list[WizardDraft]:
+        async with self.uow_factory() as uow:
+            return await uow.drafts.expired(self.clock.now(), limit)
+
+    async def drop(self, draft: WizardDraft) -> bool:
+        """Deletes an expired draft, unless the customer touched it meanwhile."""
+        async with self.uow_factory() as uow:
+            current = await uow.drafts.get(draft.chat_id, draft.telegram_user_id)
+            if current is None or current.updated_at != draft.updated_at:
+                return False
+            await uow.drafts.delete(draft.chat_id, draft.telegram_user_id)
+            await uow.commit()
+            return True
