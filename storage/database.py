@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 DEFAULT_SQLITE_PATH = Path("data") / "atendimento.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+USE_INSTEAD = "use sqlite:///caminho/arquivo.db ou postgresql://usuario@servidor/banco."
 
 
 class DatabaseUrlError(ValueError):
@@ -28,17 +29,17 @@ def async_url(raw: str | None) -> URL:
         raw = "postgresql://" + raw.removeprefix("postgres://")
     try:
         url = make_url(raw)
-    except ArgumentError as exc:
-        raise DatabaseUrlError(f"DATABASE_URL não é uma URL de banco de dados válida: {exc}") from None
+    except ArgumentError:
+        raise DatabaseUrlError(f"DATABASE_URL não é uma URL de banco de dados válida: {USE_INSTEAD}") from None
     backend = url.get_backend_name()
     if backend == "sqlite":
         return url.set(drivername="sqlite+aiosqlite")
     if backend == "postgresql":
-        return url.set(drivername="postgresql+asyncpg")
-    raise DatabaseUrlError(
-        f"DATABASE_URL usa '{backend}', que não é suportado: use sqlite:///caminho/arquivo.db ou "
-        "postgresql://usuario@servidor/banco."
-    )
+        url = url.set(drivername="postgresql+asyncpg")
+        if "sslmode" in url.query:  # libpq's name, common in hosted URLs; asyncpg takes the same values as `ssl`
+            url = url.difference_update_query(["sslmode"]).update_query_dict({"ssl": url.query["sslmode"]})
+        return url
+    raise DatabaseUrlError(f"DATABASE_URL usa '{backend}', que não é suportado: {USE_INSTEAD}")
 
 
 def _prepare_sqlite(engine: AsyncEngine, url: URL) -> None:

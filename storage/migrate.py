@@ -41,3 +41,9 @@ async def current_revision(database: Database) -> str | None:
 async def is_empty(database: Database) -> bool:
     async with database.engine.connect() as connection:
         return not await connection.run_sync(lambda c: inspect(c).get_table_names())
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -7,7 +7,8 @@ the ticket row (see `Ticket._touch`), so two writers that loaded the same versio
 from __future__ import annotations
 
 from sqlalchemy import event
-from sqlalchemy.orm import registry, relationship
+from sqlalchemy.orm import Session, registry, relationship
+from sqlalchemy.orm.attributes import flag_modified
 
 from domain.pendencias import InternalMessage, Pendencia
 from domain.tickets import Note, Stage, Ticket
@@ -52,8 +53,18 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Pendencia, tables.pendencias)
     mapper_registry.map_imperatively(InternalMessage, tables.internal_messages)
     event.listen(Ticket, "load", _on_ticket_load)
+    event.listen(Session, "before_flush", _update_changed_tickets)
 
 
 def _on_ticket_load(ticket: Ticket, _context) -> None:
     # __init__ does not run on load; the aggregate still needs its event list.
     ticket.events = []
+
+
+def _update_changed_tickets(session: Session, _context, _instances) -> None:
+    # Ticket._touch sets updated_at on every change, but to the same value when the clock has not moved (two
+    # changes in one instant): SQLAlchemy would skip the UPDATE of an unchanged row, and with it the version check
+    # that stops a second writer. Flagging the column makes the UPDATE (and the check) happen all the same.
+    for instance in session.dirty:
+        if isinstance(instance, Ticket) and "updated_at" in instance.__dict__:
+            flag_modified(instance, "updated_at")

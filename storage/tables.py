@@ -280,6 +280,8 @@ outbox = Table(
     Column("audience", String(20), nullable=False),
     Column("kind", String(30), nullable=False),
     Column("recipient_id", Id, nullable=True),
+    # One queue per chat or mailbox (domain.notifications.queue_of): a queue's rows are delivered strictly in order.
+    Column("queue", String(40), nullable=False),
     Column("ticket_id", Id, nullable=True),
     Column("payload", Json, nullable=False),
     Column("state", String(12), nullable=False, server_default="pending"),
@@ -294,6 +296,23 @@ outbox = Table(
     CheckConstraint("state IN ('pending', 'claimed', 'delivered', 'parked', 'skipped')", name="state"),
     # The delivery job's claim: due rows only; delivered rows stay out of the index's hot part.
     Index("ix_outbox_due", "state", "available_at", "id"),
+    # "Is there an earlier undelivered row in this queue?" — asked for every row the claim looks at.
+    Index(
+        "ix_outbox_queue_open",
+        "queue",
+        "id",
+        postgresql_where=text("state IN ('pending', 'claimed')"),
+        sqlite_where=text("state IN ('pending', 'claimed')"),
+    ),
+)
+
+# Telegram's global limit (30 messages a second per bot) shared by every delivery worker: each message takes a slot
+# of the current fifth of a second; the database row makes the count exact across processes.
+send_budget = Table(
+    "send_budget",
+    metadata,
+    Column("slot", Id, primary_key=True, autoincrement=False),
+    Column("used", Integer, nullable=False),
 )
 
 # Filled by triggers (see the migrations) on every stage insert or status change, note insert and ticket status
@@ -309,4 +328,81 @@ change_log = Table(
     Column("change", String(10), nullable=False),  # insert | status
     Column("status", String(20), nullable=True),
     Column("created_at", UtcDateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+)
+
+# --- conversations (storage/telegram_persistence.py, storage/repositories/drafts.py) --------------------------------
+# python-telegram-bot's persistent state, as JSON. Keys are canonical JSON arrays of the conversation key ("[chat,user]").
+telegram_conversations = Table(
+    "telegram_conversations",
+    metadata,
+    Column("name", String(100), primary_key=True),  # the ConversationHandler's name; the key prefix loads one handler
+    Column("key", String(255), primary_key=True),
+    Column("state", Json, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+telegram_user_data = Table(
+    "telegram_user_data",
+    metadata,
+    Column("user_id", TelegramId, primary_key=True, autoincrement=False),
+    Column("data", Json, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+telegram_chat_data = Table(
+    "telegram_chat_data",
+    metadata,
+    Column("chat_id", TelegramId, primary_key=True, autoincrement=False),
+    Column("data", Json, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+telegram_bot_data = Table(
+    "telegram_bot_data",
+    metadata,
+    Column("kind", String(20), primary_key=True),  # bot_data | callback_data
+    Column("data", Json, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# The /novo wizard's draft, one per chat and user. No foreign keys on the choices: a catalogue re-import must not
+# trip over a draft, and the wizard re-checks every choice anyway.
+wizard_drafts = Table(
+    "wizard_drafts",
+    metadata,
+    Column("chat_id", TelegramId, primary_key=True, autoincrement=False),
+    Column("telegram_user_id", TelegramId, primary_key=True, autoincrement=False),
+    Column("customer_id", Id, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("step", String(30), nullable=False),
+    Column("type_id", Id, nullable=True),
+    Column("subject_id", Id, nullable=True),
+    Column("empreendimento_id", Id, nullable=True),
+    Column("unit_id", Id, nullable=True),
+    Column("description", Text, nullable=True),
+    Column("message_id", TelegramId, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_wizard_drafts_expires_at", "expires_at"),  # the timeout job's scan of abandoned drafts
+)
+
+# --- linking ------------------------------------------------------------------------------------------------------
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),  # sha256 of the code; the code itself is never stored
+    Column("customer_id", Id, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Column("used_by", TelegramId, nullable=True),
+)
+
+link_attempts = Table(
+    "link_attempts",
+    metadata,
+    Column("telegram_user_id", TelegramId, primary_key=True, autoincrement=False),
+    Column("failures", Integer, nullable=False),
+    Column("window_started_at", UtcDateTime, nullable=False),
+    Column("blocked_until", UtcDateTime, nullable=True),
 )

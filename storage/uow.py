@@ -9,7 +9,10 @@ from domain.clock import Clock, SystemClock
 from domain.errors import ConcurrentChange
 from storage.database import Database
 from storage.repositories.catalogue import SqlCatalogueRepository
+from storage.repositories.changes import SqlChangeJournal
 from storage.repositories.customers import SqlCustomerRepository
+from storage.repositories.drafts import SqlWizardDraftRepository
+from storage.repositories.links import SqlLinkRepository
 from storage.repositories.outbox import SqlOutbox
 from storage.repositories.pendencias import SqlMessageRepository, SqlPendenciaRepository
 from storage.repositories.tickets import SqlTicketRepository
@@ -29,6 +32,9 @@ class SqlUnitOfWork:
         self.pendencias = SqlPendenciaRepository(self.session)
         self.messages = SqlMessageRepository(self.session)
         self.outbox = SqlOutbox(self.session, self.clock)
+        self.drafts = SqlWizardDraftRepository(self.session)
+        self.links = SqlLinkRepository(self.session)
+        self.changes = SqlChangeJournal(self.session)
         return self
 
     async def __aexit__(self, exc_type, exc, tb) -> None:

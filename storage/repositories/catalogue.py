@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.catalogue import (
@@ -161,3 +161,10 @@ class SqlCatalogueRepository:
 
     async def all_staff(self) -> Sequence[StaffUser]:
         return [staff_from_row(r) for r in await self.session.execute(select(t.staff_users).order_by(t.staff_users.c.id))]
+
+    async def set_staff_chat(self, chat_id: int, thread_id: int | None) -> None:
+        await self.session.execute(
+            update(t.service_config)
+            .where(t.service_config.c.id == 1)
+            .values(staff_chat_id=chat_id, staff_thread_id=thread_id)
+        )

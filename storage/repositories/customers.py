@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.brazil import cpf_with_check_digits
 from domain.catalogue import Customer
 from storage import tables as t
 
@@ -77,3 +78,51 @@ class SqlCustomerRepository:
             .where(t.customers.c.telegram_user_id == telegram_user_id, t.customers.c.unreachable_at.is_not(None))
             .values(unreachable_at=None)
         )
+
+    async def demo_template(self) -> Customer | None:
+        owned = (
+            select(t.customer_units.c.customer_id, func.count().label("units"))
+            .group_by(t.customer_units.c.customer_id)
+            .subquery()
+        )
+        row = (
+            await self.session.execute(
+                select(t.customers)
+                .join(owned, owned.c.customer_id == t.customers.c.id)
+                .order_by(owned.c.units.desc(), t.customers.c.id)
+                .limit(1)
+            )
+        ).one_or_none()
+        return customer_from_row(row) if row is not None else None
+
+    async def create_demo_visitor(
+        self, template_id: int, name: str, phone: str, telegram_user_id: int, now: datetime
+    ) -> int:
+        """A fictitious customer (valid CPF made from its id) who owns the template's units."""
+        await self.session.execute(
+            update(t.customers)
+            .where(t.customers.c.telegram_user_id == telegram_user_id)
+            .values(telegram_user_id=None, linked_at=None)
+        )
+        new_id = ((await self.session.execute(select(func.max(t.customers.c.id)))).scalar() or 0) + 1
+        label = " ".join((name or "").split())[:60] or "Visitante"
+        await self.session.execute(
+            insert(t.customers).values(
+                id=new_id,
+                name=f"{label} (demonstração)",
+                document=cpf_with_check_digits(f"{900000000 + new_id % 100000000:09d}"),
+                telegram_user_id=telegram_user_id,
+                linked_at=now,
+            )
+        )
+        await self.session.execute(insert(t.customer_phones).values(customer_id=new_id, phone=phone))
+        unit_ids = (
+            await self.session.execute(
+                select(t.customer_units.c.unit_id).where(t.customer_units.c.customer_id == template_id)
+            )
+        ).scalars().all()
+        if unit_ids:
+            await self.session.execute(
+                insert(t.customer_units), [{"customer_id": new_id, "unit_id": u} for u in unit_ids]
+            )
+        return new_id

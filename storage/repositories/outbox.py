@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +31,7 @@ class SqlOutbox:
                 audience=notification.audience.value,
                 kind=notification.kind.value,
                 recipient_id=notification.recipient_id,
+                queue=notification.queue,
                 ticket_id=notification.ticket_id,
                 payload=notification.payload,
                 state="skipped" if skipped else "pending",
@@ -41,3 +43,10 @@ class SqlOutbox:
         )
         result = await self.session.execute(statement)
         return result.rowcount == 1
+
+    async def existing_keys(self, keys: list[str]) -> list[str]:
+        found: list[str] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            found.extend((await self.session.execute(select(t.outbox.c.key).where(t.outbox.c.key.in_(chunk)))).scalars())
+        return found

@@ -10,6 +10,13 @@ from domain.views import NoteView, PageCursor, StageView, TicketDetails, TicketP
 from storage import tables as t
 
 TICKET_NUMBER_COUNTER = "ticket_number"
+# A number outside a 64-bit column is nobody's ticket: asking the database would fail (asyncpg and sqlite3 refuse
+# to bind it) instead of saying "not found".
+STORABLE_NUMBERS = range(1, 2**63)
+# PostgreSQL steps over a number another system wrote by calling nextval up to this many times (~25 ms); beyond,
+# it jumps (see SqlTicketRepository._step_over).
+SEQUENCE_WALK = 100_000
+SEQUENCE_JUMP_LOCK = 0x61746E64  # pg_advisory_xact_lock key: "atnd"
 
 
 class SqlTicketRepository:
@@ -27,14 +34,8 @@ class SqlTicketRepository:
                     text("SELECT nextval('ticket_number_seq'), (SELECT max(number) FROM tickets)")
                 )
             ).one()
-            number, highest = row[0], row[1] or 0
-            if number <= highest:
-                await self.session.execute(
-                    text("SELECT setval('ticket_number_seq', greatest(:h, currval('ticket_number_seq')))"),
-                    {"h": highest},
-                )
-                number = (await self.session.execute(text("SELECT nextval('ticket_number_seq')"))).scalar_one()
-            return int(number)
+            number, highest = int(row[0]), int(row[1] or 0)
+            return number if number > highest else await self._step_over(number, highest)
         # SQLite: the transaction holds the write lock already (BEGIN IMMEDIATE), so read-then-write is safe.
         highest = (await self.session.execute(select(func.max(t.tickets.c.number)))).scalar() or 0
         stored = (
@@ -51,10 +52,35 @@ class SqlTicketRepository:
             )
         return number
 
+    async def _step_over(self, number: int, highest: int) -> int:
+        """PostgreSQL: a number above `highest`, which another system wrote, moving the sequence past it.
+
+        A setval may move the sequence back below a number a concurrent creator has just been given, which would
+        then be handed out twice; nextval never does. So a short way is walked with nextval, and a long one (an
+        ERP's own history) is jumped with one setval, taken by one creator at a time and only while the sequence is
+        so far behind that no concurrent nextval can come near `highest` meanwhile.
+        """
+        if highest - number > SEQUENCE_WALK:
+            await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQUENCE_JUMP_LOCK})
+            await self.session.execute(
+                text("SELECT setval('ticket_number_seq', :h) FROM ticket_number_seq WHERE last_value < :h - :far"),
+                {"h": highest, "far": 2 * SEQUENCE_WALK},
+            )
+            number = (await self.session.execute(text("SELECT nextval('ticket_number_seq')"))).scalar_one()
+            if number > highest:
+                return number
+        walked = await self.session.execute(
+            text("SELECT max(n) FROM (SELECT nextval('ticket_number_seq') AS n FROM generate_series(1, :steps)) s"),
+            {"steps": highest - number + 1},
+        )
+        return int(walked.scalar_one())
+
     def add(self, ticket: Ticket) -> None:
         self.session.add(ticket)
 
     async def get(self, number: int) -> Ticket | None:
+        if number not in STORABLE_NUMBERS:
+            return None
         result = await self.session.execute(select(Ticket).where(t.tickets.c.number == number))
         return result.scalar_one_or_none()
 
@@ -64,6 +90,8 @@ class SqlTicketRepository:
     # --- read models ------------------------------------------------------------------------------------------------
     async def details(self, number: int) -> TicketDetails | None:
         """Four queries whatever the size of the tables: header, unit items, stages, notes."""
+        if number not in STORABLE_NUMBERS:
+            return None
         header = (
             await self.session.execute(
                 select(
