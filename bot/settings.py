@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = None  # only for invitation links when the bot cannot be asked (getMe)
     database_url: str | None = None
     timezone: str = "America/Sao_Paulo"
+    company_name: str = Field(default="Construtora", min_length=1, max_length=80)  # how the bot names the company
     log_level: str = "INFO"
 
     webhook_url: str | None = None
