@@ -250,3 +250,37 @@ DEMO_REFUSED_REAL_CATALOGUE = (
 )
 DEMO_REFUSED_BROKEN = "O catálogo de demonstração embutido no pacote está com problemas (veja acima): avise o suporte."
 DATABASE_NOT_MIGRATED = "O banco de dados ainda não foi preparado: rode `atendimento migrate` antes de importar."
+
+
+# --- atendimento outbox ---------------------------------------------------------------------------------------------
+def outbox_stats(stats, now) -> str:
+    """`atendimento outbox stats`: one line per state, and how long the oldest undelivered notification has waited."""
+    lines = [
+        f"pendentes:  {stats.pending}",
+        f"em envio:   {stats.claimed}",
+        f"entregues:  {stats.delivered}",
+        f"retidas:    {stats.parked}",
+        f"ignoradas:  {stats.skipped}",
+    ]
+    if stats.oldest_pending_at is None:
+        lines.append("mais antiga pendente: —")
+    else:
+        seconds = max(0, int((now - stats.oldest_pending_at).total_seconds()))
+        lines.append(f"mais antiga pendente: há {seconds // 3600}h{seconds % 3600 // 60:02d}m{seconds % 60:02d}s")
+    return "\n".join(lines)
+
+
+def outbox_parked_line(row, error: str | None, zone) -> str:
+    from bot.texts.format import fmt_datetime
+
+    ticket = f" atendimento {row.payload.get('ticket_number')}" if row.payload.get("ticket_number") else ""
+    return (
+        f"{row.id}\t{fmt_datetime(row.created_at, zone)}\t{row.queue}\t{row.kind}{ticket}\t"
+        f"tentativas={row.attempts}\t{error or ''}"
+    )
+
+
+def outbox_retried(count: int) -> str:
+    if count == 0:
+        return "Nenhuma notificação retida para reenviar."
+    return f"{count} notificação(ões) devolvida(s) à fila; o trabalho de entrega envia em seguida."

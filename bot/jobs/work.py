@@ -1,0 +1,109 @@
+"""The work behind the chat: delivery to Telegram, e-mail, the change feed and the daily reminders.
+
+Every process that runs them (`atendimento run`, or `atendimento worker` — any number of them) schedules the same
+jobs with APScheduler; the database decides who sends what (claims with SKIP LOCKED, unique notification keys).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram import Bot
+
+from bot.delivery.email_delivery import EmailDelivery
+from bot.delivery.telegram_delivery import TelegramDelivery
+from bot.logs import fields
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+DRAIN_SECONDS = 20.0  # one run of the delivery job keeps going while there is work, up to this long
+EMAIL_INTERVAL = 5.0
+REMINDER_CHECK_MINUTES = 5
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Work:
+    def __init__(self, services: Services, bot: Bot, worker: str | None = None) -> None:
+        self.services = services
+        self.worker = worker or worker_name()
+        self.telegram = TelegramDelivery(services, bot, self.worker)
+        self.email = EmailDelivery(services, self.worker)
+        self._running: set[asyncio.Task] = set()
+        self._stopping = False
+
+    async def _tracked(self, coroutine):
+        """Runs a job so that stop() can wait for it to finish what it started."""
+        if self._stopping:
+            coroutine.close()
+            return None
+        task = asyncio.current_task()
+        self._running.add(task)
+        try:
+            return await coroutine
+        except Exception:  # noqa: BLE001 - a failing run is logged; the next one tries again
+            log.exception(fields(event="job_failed"))
+            return None
+        finally:
+            self._running.discard(task)
+
+    async def deliver(self) -> int:
+        async def drain() -> int:
+            total, started = 0, time.monotonic()
+            while not self._stopping and time.monotonic() - started < DRAIN_SECONDS:
+                delivered = await self.telegram.run_once()
+                if not delivered:
+                    break
+                total += delivered
+            return total
+
+        return await self._tracked(drain()) or 0
+
+    async def send_emails(self) -> int:
+        return await self._tracked(self.email.run_once()) or 0
+
+    async def feed_changes(self) -> int:
+        async def feed() -> int:
+            total = 0
+            while not self._stopping:
+                recorded = await self.services.change_feed.run_once()
+                total += recorded
+                if not recorded:
+                    break
+            return total
+
+        return await self._tracked(feed()) or 0
+
+    async def remind(self) -> int:
+        now = datetime.now(self.services.zone)
+        if now.time() < self.services.settings.reminder_time:
+            return 0
+        return await self._tracked(self.services.reminders.remind(now.date())) or 0
+
+    def schedule(self, scheduler: AsyncIOScheduler) -> None:
+        settings = self.services.settings
+        scheduler.add_job(self.deliver, "interval", seconds=settings.delivery_interval_seconds, id="deliver")
+        scheduler.add_job(self.send_emails, "interval", seconds=EMAIL_INTERVAL, id="email")
+        scheduler.add_job(self.feed_changes, "interval", seconds=settings.change_feed_interval_seconds, id="changes")
+        scheduler.add_job(self.remind, "interval", minutes=REMINDER_CHECK_MINUTES, id="reminders",
+                          next_run_time=datetime.now(self.services.zone))
+
+    async def stop(self, timeout: float = 15.0) -> None:
+        """Lets in-flight sends finish, then gives back whatever this worker still holds."""
+        self._stopping = True
+        self.telegram.stopping = True
+        if self._running:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*self._running, return_exceptions=True), timeout)
+        released = await self.telegram.queue.release(self.worker)
+        log.info(fields(event="worker_stopped", worker=self.worker, released=released))

@@ -1,0 +1,59 @@
+"""What each domain error means to a person (by the error's code)."""
+from __future__ import annotations
+
+from domain.errors import DomainError
+
+_MESSAGES = {
+    "ticket_not_found": "Atendimento não encontrado. Confira o número em /meus.",
+    "stage_not_found": "A etapa {stage} não existe no atendimento {ticket}.",
+    "staff_not_found": "Não encontrei o usuário {login} entre os responsáveis cadastrados.",
+    "customer_not_found": "Nenhum cliente com o CPF/CNPJ {document} no cadastro.",
+    "ticket_is_final": "O atendimento {ticket} está {status} e não pode mais ser alterado.",
+    "stage_not_pending": "A etapa {stage} já está {status}.",
+    "stages_still_pending": "Ainda há etapas pendentes ({stages_text}): resolva ou cancele cada uma antes.",
+    "cancel_after_resolution": "O atendimento {ticket} já tem etapa resolvida e por isso não pode ser cancelado.",
+    "invalid_transition": "O atendimento {ticket} está {status} e não pode passar para {to}.",
+    "choice_not_allowed": "Essa opção não está disponível para você. Escolha uma das opções mostradas.",
+    "following_not_offered": (
+        "O acompanhamento de atendimentos não é oferecido por este canal. Para saber do andamento, "
+        "fale com a construtora pelos canais de costume."
+    ),
+    "concurrent_change": "Outra pessoa alterou este atendimento agora mesmo. Confira como ele ficou e tente de novo.",
+    "not_authorised": "Este comando é só para a equipe da construtora.",
+    "link_refused": (
+        "Não consegui vincular sua conta com esses dados. Confira se você compartilhou o seu próprio número, "
+        "ou peça à construtora um código de convite."
+    ),
+    "too_many_attempts": "Muitas tentativas sem sucesso. Tente de novo daqui a {minutes} minuto(s).",
+    "invalid_document": "CPF/CNPJ inválido: {document}.",
+    "invalid_phone": "Telefone inválido.",
+    "nothing_to_open": (
+        "Não encontrei unidades suas com assuntos disponíveis para abrir um atendimento por aqui. "
+        "Fale com a construtora pelos canais de costume."
+    ),
+    "no_draft": "Não há abertura de atendimento em andamento. Use /novo para começar.",
+    "stale_button": "Este botão é de uma mensagem antiga. Use os botões da mensagem mais recente.",
+}
+
+_TEXT_PROBLEMS = {
+    "empty": "O texto está vazio. Escreva com suas palavras, por favor.",
+    "too_short": "Está curto demais: escreva pelo menos {min_words} palavras ({min_chars} letras) explicando o que houve.",
+    "too_long": "Está longo demais: são {length} caracteres e o limite é {max_chars}. Resuma um pouco, por favor.",
+}
+
+
+def error_message(error: DomainError) -> str:
+    """Plain text (escape it before sending with a parse mode)."""
+    params = dict(error.params)
+    if error.code == "invalid_text":
+        template = _TEXT_PROBLEMS.get(params.get("problem", ""), _TEXT_PROBLEMS["empty"])
+        params.setdefault("min_words", 1)
+        params.setdefault("min_chars", 1)
+    else:
+        template = _MESSAGES.get(error.code, "Não foi possível fazer isso agora.")
+    if "stages" in params:
+        params["stages_text"] = ", ".join(str(s) for s in params["stages"])
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template.split("{")[0].rstrip(" :(") + "."
