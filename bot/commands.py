@@ -132,6 +132,11 @@ async def invite(args: argparse.Namespace, settings: Settings) -> int:
     from domain.services.linking import LinkingService
     from storage.uow import SqlUnitOfWorkFactory
 
+    from domain.brazil import normalise_document
+    from domain.errors import InvalidDocument
+
+    if normalise_document(args.document) is None:  # say what is wrong with the CPF before asking Telegram anything
+        raise CommandError(error_message(InvalidDocument(document=args.document)))
     username = await _bot_username(settings)
     database = connect(settings.database_url)
     try:
@@ -183,8 +188,15 @@ async def outbox(args: argparse.Namespace, settings: Settings) -> int:
             stats = await queue.stats()
             print(texts.outbox_stats(stats, _clock().now()))
         elif args.outbox_command == "list":
-            for row, error in await queue.parked(args.limit):
-                print(texts.outbox_parked_line(row, error, settings.zone))
+            parked = await queue.parked(args.limit + 1)
+            if not parked:
+                print(texts.OUTBOX_NOTHING_PARKED)
+            else:
+                print(texts.OUTBOX_PARKED_HEADER)
+                for row, error in parked[: args.limit]:
+                    print(texts.outbox_parked_line(row, error, settings.zone))
+                if len(parked) > args.limit:
+                    print(texts.outbox_parked_more(args.limit))
         elif args.outbox_command == "retry":
             count = await queue.retry_parked(args.ids or None)
             print(texts.outbox_retried(count))

@@ -70,8 +70,10 @@ async def run_worker(settings: Settings, *, database: Database | None = None, st
             try:
                 await stop.wait()
             finally:
-                scheduler.shutdown(wait=False)
+                # In-flight sends finish first: APScheduler's shutdown would cancel the running jobs.
+                scheduler.pause()
                 await work.stop()
+                scheduler.shutdown(wait=False)
     finally:
         if own_database:
             await database.dispose()
@@ -136,11 +138,13 @@ async def run_bot(
                             bot=application.bot.username))
             await stop.wait()
         finally:
-            if scheduler is not None:
-                scheduler.shutdown(wait=False)
+            if scheduler is not None and scheduler.running:
+                scheduler.pause()  # in-flight sends finish first: shutdown would cancel the running jobs
             if work is not None:
                 await work.stop()
                 await work.telegram.bot.shutdown()
+            if scheduler is not None and scheduler.running:
+                scheduler.shutdown(wait=False)
             if application.updater.running:
                 await application.updater.stop()
             if application.running:

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     invitation_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
     delivery_interval_seconds: float = Field(default=1.0, gt=0, le=600)
     change_feed_interval_seconds: float = Field(default=10.0, gt=0, le=3600)
+    # Delivery (bot/delivery): messages a second all workers together may send (Telegram allows 30; the rest is
+    # headroom for the bot's answers in conversations), the first retry delay after a 5xx or network error (doubles
+    # on each attempt, with jitter), and how long a worker's claim on a notification lasts if it dies.
+    delivery_messages_per_second: int = Field(default=25, ge=1, le=1000)
+    delivery_retry_base_seconds: float = Field(default=2.0, gt=0, le=300)
+    delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
     reminder_time: time = time(8, 0)
     demo_mode: bool = True  # `false` forbids demo mode even on a database loaded by `atendimento demo`
 

@@ -1,14 +1,15 @@
-"""The outbox as delivery queues: claiming due rows, recording what became of them, and the shared send budget.
+"""The outbox as delivery queues: claiming due rows, recording what became of them, per-chat pacing, and the shared
+send budget.
 
 Ordering: a row is claimable only when it is the head of its queue (no earlier row of the queue is pending or
 claimed), so one queue — one chat — is in one worker's hands at a time, and its rows go out in creation order. The
 worker that holds a head also takes the rows right after it that belong to the same atendimento, to fold them into
 one message. On PostgreSQL the claim uses `FOR UPDATE SKIP LOCKED`, so workers never wait for one another; SQLite
-serialises writers (BEGIN IMMEDIATE), which makes the same statements safe there.
+serialises writers (BEGIN IMMEDIATE, see storage.database), which makes the same statements safe there.
 
 A claim is a lease: a worker that dies leaves rows whose lease expires, and the next claim takes them again.
-Pacing between two messages of one chat is stored in the rows themselves (the next row's `available_at`), so it
-holds whichever worker sends next.
+Pacing between two messages of one chat is stored per queue (`delivery_pacing`): the earliest time its next message
+may go, so it holds whichever worker sends next and whenever the next row is recorded.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, insert, select, update
+from sqlalchemy import and_, delete, exists, func, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -25,6 +26,8 @@ from storage import tables as t
 from storage.database import Database
 
 OPEN_STATES = ("pending", "claimed")
+LEASE_CHECK_INTERVAL = timedelta(seconds=5)
+CUSTOMER_QUEUE_PREFIX = "c:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,7 @@ class OutboxStats:
     delivered: int
     parked: int
     skipped: int
+    retrying: int  # pending rows that failed at least once (waiting for their next attempt)
     oldest_pending_at: datetime | None
 
 
@@ -79,6 +83,10 @@ class DeliveryQueue:
         self.database = database
         self.clock = clock
         self.postgres = database.dialect == "postgresql"
+        self._leases_checked_at: datetime | None = None
+
+    def _insert(self, table):
+        return (postgresql if self.postgres else sqlite).insert(table)
 
     # --- claiming -----------------------------------------------------------------------------------------------
     async def claim(
@@ -91,8 +99,10 @@ class DeliveryQueue:
         audiences: tuple[str, ...] | None = None,
     ) -> list[ClaimedBatch]:
         now = self.clock.now()
+        await self._expire_leases(now)
         o = t.outbox
         earlier = t.outbox.alias("earlier")
+        pacing = t.delivery_pacing
         heads = (
             select(o.c.id, o.c.queue, o.c.ticket_id)
             .where(
@@ -101,6 +111,7 @@ class DeliveryQueue:
                 ~exists().where(
                     earlier.c.queue == o.c.queue, earlier.c.id < o.c.id, earlier.c.state.in_(OPEN_STATES)
                 ),
+                ~exists().where(pacing.c.queue == o.c.queue, pacing.c.not_before > now),
             )
             .order_by(o.c.id)
             .limit(queues)
@@ -110,54 +121,73 @@ class DeliveryQueue:
         if self.postgres:
             heads = heads.with_for_update(skip_locked=True, of=o)
         async with self.database.engine.begin() as connection:
-            # Leases of workers that died: their rows are due again.
-            await connection.execute(
-                update(o)
-                .where(o.c.state == "claimed", o.c.claim_expires_at < now)
-                .values(state="pending", claimed_by=None, claim_expires_at=None)
-            )
             head_rows = (await connection.execute(heads)).all()
             if not head_rows:
                 return []
-            ids: list[int] = []
-            for head in head_rows:
-                ids.append(head.id)
-                if fold > 1 and head.ticket_id is not None:
-                    ids.extend(await self._followers(connection, head, fold - 1, now))
-            await connection.execute(
+            ids = [head.id for head in head_rows]
+            if fold > 1:
+                ids += await self._followers(connection, [h for h in head_rows if h.ticket_id is not None], fold - 1,
+                                             now)
+            claimed = await connection.execute(
                 update(o)
                 .where(o.c.id.in_(ids))
                 .values(state="claimed", claimed_by=worker, claim_expires_at=now + lease)
+                .returning(*o.c)
             )
-            rows = (await connection.execute(select(o).where(o.c.id.in_(ids)).order_by(o.c.id))).all()
+            rows = sorted(claimed.all(), key=lambda r: r.id)
         by_queue: dict[str, list[OutboxRow]] = {}
         for r in rows:
             by_queue.setdefault(r.queue, []).append(_row(r))
         return [ClaimedBatch(queue, tuple(items)) for queue, items in by_queue.items()]
 
-    async def _followers(self, connection: AsyncConnection, head, limit: int, now: datetime) -> list[int]:
-        """The rows right after `head` in its queue while they are due and about the same atendimento."""
+    async def _expire_leases(self, now: datetime) -> None:
+        """Rows of workers that died are due again (looked for every few seconds, not at every claim). Its own short
+        transaction; on PostgreSQL rows another worker is expiring at the same moment are skipped, never waited for
+        (two workers cannot deadlock on them)."""
+        if self._leases_checked_at is not None and now - self._leases_checked_at < LEASE_CHECK_INTERVAL:
+            return
+        self._leases_checked_at = now
         o = t.outbox
-        query = (
-            select(o.c.id, o.c.ticket_id, o.c.available_at, o.c.state)
+        condition = and_(o.c.state == "claimed", o.c.claim_expires_at < now)
+        if self.postgres:
+            condition = o.c.id.in_(select(o.c.id).where(condition).with_for_update(skip_locked=True))
+        async with self.database.engine.begin() as connection:
+            await connection.execute(
+                update(o).where(condition).values(state="pending", claimed_by=None, claim_expires_at=None)
+            )
+
+    async def _followers(self, connection: AsyncConnection, heads: list, limit: int, now: datetime) -> list[int]:
+        """For each head, the rows right after it in its queue while they are due and about the same atendimento —
+        one statement for all heads. No other worker can claim them while we hold the head, so they are read
+        without locks (a skipped lock would break the run of consecutive rows)."""
+        if not heads:
+            return []
+        o = t.outbox
+        parts = [
+            select(o.c.id, o.c.queue, o.c.ticket_id, o.c.available_at, o.c.state)
             .where(o.c.queue == head.queue, o.c.id > head.id, o.c.state.in_(OPEN_STATES))
             .order_by(o.c.id)
             .limit(limit)
-        )
-        if self.postgres:
-            query = query.with_for_update(skip_locked=True, of=o)
-        taken = []
+            .subquery()
+            for head in heads
+        ]
+        query = union_all(*(select(*part.c) for part in parts)) if len(parts) > 1 else select(*parts[0].c)
+        after: dict[str, list] = {}
         for r in await connection.execute(query):
-            if r.state != "pending" or r.ticket_id != head.ticket_id or r.available_at > now:
-                break
-            taken.append(r.id)
+            after.setdefault(r.queue, []).append(r)
+        taken = []
+        for head in heads:
+            for r in sorted(after.get(head.queue, []), key=lambda r: r.id):
+                if r.state != "pending" or r.ticket_id != head.ticket_id or r.available_at > now:
+                    break
+                taken.append(r.id)
         return taken
 
     # --- outcomes -----------------------------------------------------------------------------------------------
     async def delivered(
         self, batch: ClaimedBatch, worker: str, *, chat_id: int | None, spacing: timedelta
     ) -> None:
-        """Marks the batch delivered and holds the queue's next row back by `spacing` (per-chat pacing)."""
+        """Marks the batch delivered and holds the queue's next message back by `spacing` (per-chat pacing)."""
         now = self.clock.now()
         o = t.outbox
         async with self.database.engine.begin() as connection:
@@ -168,12 +198,21 @@ class DeliveryQueue:
                         claim_expires_at=None, last_error=None)
             )
             if spacing > timedelta(0):
-                not_before = now + spacing
-                await connection.execute(
-                    update(o)
-                    .where(o.c.queue == batch.queue, o.c.state == "pending", o.c.available_at < not_before)
-                    .values(available_at=not_before)
-                )
+                await self._pace(connection, batch.queue, now + spacing)
+
+    async def pace(self, queue: str, not_before: datetime) -> None:
+        async with self.database.engine.begin() as connection:
+            await self._pace(connection, queue, not_before)
+
+    async def _pace(self, connection: AsyncConnection, queue: str, not_before: datetime) -> None:
+        p = t.delivery_pacing
+        statement = self._insert(p).values(queue=queue, not_before=not_before)
+        statement = statement.on_conflict_do_update(
+            index_elements=["queue"],
+            set_={"not_before": statement.excluded.not_before},
+            where=p.c.not_before < statement.excluded.not_before,
+        )
+        await connection.execute(statement)
 
     async def retry_later(self, ids: list[int], at: datetime, error: str, *, count_attempt: bool = True) -> None:
         o = t.outbox
@@ -217,13 +256,26 @@ class DeliveryQueue:
             )
             return result.rowcount
 
+    async def refused_chat(self, queue: str, chat_id: int) -> bool:
+        """Whether Telegram already refused this chat with a 403 (a row of the queue is parked for it): until
+        `outbox retry`, the queue's next rows are parked without trying — no retry loop, one report."""
+        o = t.outbox
+        query = (
+            select(o.c.id)
+            .where(o.c.state == "parked", o.c.queue == queue, o.c.chat_id == chat_id, o.c.last_error.like("403%"))
+            .limit(1)
+        )
+        async with self.database.engine.connect() as connection:
+            return (await connection.execute(query)).first() is not None
+
     # --- the shared send budget ----------------------------------------------------------------------------------
     async def take_send_slot(self, slot: int, capacity: int) -> bool:
         """One message's place in time slot `slot`, if the slot (shared by every worker) still has room."""
         b = t.send_budget
-        insert_ = (postgresql if self.postgres else sqlite).insert(b)
         async with self.database.engine.begin() as connection:
-            await connection.execute(insert_.values(slot=slot, used=0).on_conflict_do_nothing(index_elements=["slot"]))
+            await connection.execute(
+                self._insert(b).values(slot=slot, used=0).on_conflict_do_nothing(index_elements=["slot"])
+            )
             result = await connection.execute(
                 update(b).where(b.c.slot == slot, b.c.used < capacity).values(used=b.c.used + 1)
             )
@@ -231,17 +283,31 @@ class DeliveryQueue:
                 await connection.execute(delete(b).where(b.c.slot < slot - 50))
             return result.rowcount == 1
 
+    async def fill_send_slots(self, first: int, last: int, capacity: int) -> None:
+        """Telegram said "retry after": slots `first`..`last` are taken whole, so no worker sends in them."""
+        b = t.send_budget
+        statement = self._insert(b).values([{"slot": slot, "used": capacity} for slot in range(first, last + 1)])
+        statement = statement.on_conflict_do_update(index_elements=["slot"], set_={"used": capacity})
+        async with self.database.engine.begin() as connection:
+            await connection.execute(statement)
+
     # --- for operators -----------------------------------------------------------------------------------------
     async def stats(self) -> OutboxStats:
         o = t.outbox
         async with self.database.engine.connect() as connection:
             counts = dict((await connection.execute(select(o.c.state, func.count()).group_by(o.c.state))).all())
+            retrying = (
+                await connection.execute(
+                    select(func.count()).select_from(o).where(o.c.state == "pending", o.c.attempts > 0)
+                )
+            ).scalar_one()
             oldest = (
                 await connection.execute(select(func.min(o.c.created_at)).where(o.c.state.in_(OPEN_STATES)))
             ).scalar()
         return OutboxStats(
             pending=counts.get("pending", 0), claimed=counts.get("claimed", 0), delivered=counts.get("delivered", 0),
-            parked=counts.get("parked", 0), skipped=counts.get("skipped", 0), oldest_pending_at=oldest,
+            parked=counts.get("parked", 0), skipped=counts.get("skipped", 0), retrying=retrying,
+            oldest_pending_at=oldest,
         )
 
     async def parked(self, limit: int = 50) -> list[tuple[OutboxRow, str | None]]:
@@ -253,12 +319,25 @@ class DeliveryQueue:
         return [(_row(r), r.last_error) for r in rows]
 
     async def retry_parked(self, ids: list[int] | None = None) -> int:
+        """Parked rows back to the queue (the operator says the cause is gone). A customer whose rows come back is
+        no longer taken for unreachable: the next send finds out (and a new 403 marks them again)."""
         o = t.outbox
         condition = o.c.state == "parked"
         if ids:
             condition = and_(condition, o.c.id.in_(ids))
         async with self.database.engine.begin() as connection:
-            result = await connection.execute(
-                update(o).where(condition).values(state="pending", available_at=self.clock.now(), last_error=None)
+            queues = set(
+                (await connection.execute(select(o.c.queue).where(condition).distinct())).scalars()
             )
+            result = await connection.execute(
+                update(o)
+                .where(condition)
+                .values(state="pending", available_at=self.clock.now(), last_error=None, attempts=0)
+            )
+            customers = [int(q.removeprefix(CUSTOMER_QUEUE_PREFIX)) for q in queues
+                         if q.startswith(CUSTOMER_QUEUE_PREFIX)]
+            if customers:
+                await connection.execute(
+                    update(t.customers).where(t.customers.c.id.in_(customers)).values(unreachable_at=None)
+                )
             return result.rowcount

@@ -315,6 +315,16 @@ send_budget = Table(
     Column("used", Integer, nullable=False),
 )
 
+# Per-chat pacing (≤ 1 message a second in a private chat, ≤ 20 a minute in a group): the earliest time the next
+# message of a delivery queue may go. Kept per queue rather than on the next row, so that a row recorded after the
+# previous send waits as well; one row per chat ever written to.
+delivery_pacing = Table(
+    "delivery_pacing",
+    metadata,
+    Column("queue", String(40), primary_key=True),
+    Column("not_before", UtcDateTime, nullable=False),
+)
+
 # Filled by triggers (see the migrations) on every stage insert or status change, note insert and ticket status
 # change, whoever writes them; the change feed turns each row into the notification no outbox row covers yet, then
 # deletes it. Its size is the number of changes not yet looked at, never the size of the tables.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -15,4 +16,17 @@ def upsert(dialect: str, table: Table, values: Mapping[str, Any], key: Sequence[
     return statement.on_conflict_do_update(
         index_elements=[table.c[name] for name in key],
         set_={name: statement.excluded[name] for name in values if name not in key},
+    )
+
+
+@lru_cache(maxsize=128)
+def upsert_statement(dialect: str, table: Table, columns: tuple[str, ...], key: tuple[str, ...]):
+    """The same statement for a row passed as parameters (`execute(statement, values)`) with exactly `columns`: built
+    once, so a hot write (a wizard step, a conversation state) neither rebuilds the ON CONFLICT clause nor computes
+    its cache key again."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in key],
+        set_={name: statement.excluded[name] for name in columns if name not in key},
     )

@@ -1,45 +1,60 @@
 """The delivery job: claims batches from the outbox and sends them to Telegram within its limits.
 
-Guarantees (see README, "Entrega"): nothing is marked delivered before Telegram accepted it; each chat gets its
-notifications in the order they were recorded, ≤ 1 message a second in a private chat and ≤ 20 a minute in a group;
-all workers together stay under 30 messages a second. A 429 waits `retry_after`; 5xx, timeouts and network errors
-retry with exponential backoff and jitter; 403 parks the rows (and a blocked customer is marked unreachable and the
-staff group told, once); any other 400 parks the rows with Telegram's description and reports it. The only possible
-repeat is a send in flight when a worker dies (Telegram has no idempotency key): at most one message per chat.
+Guarantees (see README, "Entrega das notificações"): nothing is marked delivered before Telegram accepted it; each
+chat gets its notifications in the order they were recorded, ≤ 1 message a second in a private chat and ≤ 20 a minute
+in a group; all workers together stay under DELIVERY_MESSAGES_PER_SECOND (≤ 30). A 429 waits `retry_after`; 5xx,
+timeouts and network errors retry with exponential backoff and jitter; 403 parks the rows (a blocked customer is marked
+unreachable and the staff group told, once; a group or staff member that refused is not tried again until
+`outbox retry`); any other 400 parks the rows with Telegram's description and reports it. The only possible repeat is
+a send in flight when a worker dies or times out (Telegram has no idempotency key): at most one message per chat.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
+import time
+import warnings
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.delivery.budget import SendBudget
 from bot.delivery.render import render_batch
 from bot.logs import fields
 from bot.services import Services
+from bot.texts import operator as texts
 from bot.texts.format import split_message
-from domain.notifications import Audience
+from domain.notifications import Audience, Kind
+from domain.pendencias import MessageKind
 from storage.delivery_queue import ClaimedBatch, DeliveryQueue
 
 log = logging.getLogger(__name__)
 
 PRIVATE_SPACING = timedelta(seconds=1.05)  # Telegram: about one message a second per private chat
 GROUP_SPACING = timedelta(seconds=3.1)  # Telegram: 20 messages a minute per group
-NO_GROUP_RETRY = timedelta(seconds=60)  # pendências wait for a staff group to be configured
-BACKOFF_BASE = 2.0
-BACKOFF_CAP = 300.0
+NO_GROUP_RETRY = timedelta(seconds=60)  # staff-group posts wait for a staff group to be configured
+RECLAIM_SECONDS = 0.25  # while sends are under way, how often to look for more chats that became due
+LEASE_SAFE_SHARE = 0.5  # a send starts only in the first half of the claim's lease (it must end before the lease)
+BACKOFF_GROWTH_CAP = 150  # the longest wait is 150 × the first one (2 s → 5 min)
 TELEGRAM_AUDIENCES = (Audience.CUSTOMER.value, Audience.STAFF_GROUP.value, Audience.STAFF_USER.value)
 
 
-def backoff(attempts: int) -> float:
-    """Seconds before retry number `attempts + 1`: exponential, capped, with ±25 % jitter."""
-    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(attempts, 20))
+def backoff(attempts: int, base: float) -> float:
+    """Seconds before retry number `attempts + 1`: base × 2^attempts, capped, with ±25 % jitter (so that chats that
+    failed together do not all come back together)."""
+    delay = base * min(2 ** min(attempts, 20), BACKOFF_GROWTH_CAP)
     return delay * random.uniform(0.75, 1.25)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """`retry_after` is an int or a timedelta depending on PTB_TIMEDELTA (python-telegram-bot ≥ 22.2)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the int form is deprecated; both are handled here
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +67,14 @@ class Target:
     wait: timedelta | None = None  # not yet possible: tried again later
 
 
+def _is_failure_report(batch: ClaimedBatch) -> bool:
+    """A report of a failed delivery is never itself reported when it fails (no chain of reports)."""
+    return any(
+        row.kind == Kind.INTERNAL_MESSAGE.value and row.payload.get("message_kind") == MessageKind.DELIVERY_FAILED.value
+        for row in batch.rows
+    )
+
+
 class TelegramDelivery:
     def __init__(
         self,
@@ -61,89 +84,137 @@ class TelegramDelivery:
         *,
         budget: SendBudget | None = None,
         concurrency: int = 40,
-        queues_per_claim: int = 60,
-        lease: timedelta = timedelta(seconds=60),
+        queues_per_claim: int = 40,
+        lease: timedelta | None = None,
+        retry_base: float | None = None,
     ) -> None:
+        settings = services.settings
         self.services = services
         self.bot = bot
         self.worker = worker
         self.queue = DeliveryQueue(services.database, services.clock)
-        self.budget = budget or SendBudget(self.queue)
-        self.concurrency = asyncio.Semaphore(concurrency)
+        self.budget = budget or SendBudget(self.queue, settings.delivery_messages_per_second)
+        self.concurrency = concurrency
         self.queues_per_claim = queues_per_claim
-        self.lease = lease
+        self.lease = lease or timedelta(seconds=settings.delivery_lease_seconds)
+        self.retry_base = retry_base or settings.delivery_retry_base_seconds
         self.stopping = False
 
-    async def run_once(self) -> int:
-        """One cycle: claim, send every batch (different chats at once), record. Returns the batches delivered."""
-        if self.stopping:
-            return 0
-        batches = await self.queue.claim(
-            self.worker, queues=self.queues_per_claim, lease=self.lease, audiences=TELEGRAM_AUDIENCES
-        )
-        if not batches:
-            return 0
-        config = await self.services.customers.config()
-        results = await asyncio.gather(*(self._deliver(batch, config) for batch in batches))
-        return sum(results)
+    async def drain(self, seconds: float) -> int:
+        """Claims and sends while there is work, for up to `seconds`; returns the batches delivered.
 
-    async def stop(self) -> None:
-        """SIGTERM: no new sends; whatever this worker still holds goes back to the queue."""
+        A pipeline, not rounds: as soon as one send finishes, another chat is claimed, so a slow chat (a send that
+        takes until the timeout) never holds up the others. At most `concurrency` batches are in flight."""
+        started = time.monotonic()
+        running: set[asyncio.Task[int]] = set()
+        delivered = 0
+        last_claim = 0.0
+        try:
+            while True:
+                room = self.concurrency - len(running)
+                now = time.monotonic()
+                # A claim looks at many rows: ask again when a quarter of the places are free, or after a moment.
+                wanted = room >= max(1, self.concurrency // 4) or (room > 0 and now - last_claim >= RECLAIM_SECONDS)
+                if wanted and not self.stopping and now - started < seconds:
+                    last_claim = now
+                    batches = await self.queue.claim(self.worker, queues=min(room, self.queues_per_claim),
+                                                     lease=self.lease, audiences=TELEGRAM_AUDIENCES)
+                    if batches:
+                        config = await self.services.customers.config()
+                        claimed_at = time.monotonic()
+                        running.update(asyncio.create_task(self._deliver(batch, config, claimed_at))
+                                       for batch in batches)
+                if not running:
+                    return delivered
+                # Until a send finishes, or a moment passes (a paced chat may be due by then).
+                done, running = await asyncio.wait(running, timeout=RECLAIM_SECONDS,
+                                                   return_when=asyncio.FIRST_COMPLETED)
+                delivered += sum(task.result() for task in done)
+        finally:
+            if running:  # cancelled from outside: the sends under way are cancelled too (and give their rows back)
+                for task in running:
+                    task.cancel()
+                await asyncio.gather(*running, return_exceptions=True)
+
+    async def stop(self) -> int:
+        """SIGTERM: no new sends; whatever this worker (Telegram or e-mail) still holds goes back to the queue.
+        Returns how many rows went back."""
         self.stopping = True
-        await self.queue.release(self.worker)
+        return await self.queue.release(self.worker)
 
     # --- one batch ----------------------------------------------------------------------------------------------
+    def _in(self, seconds: float) -> datetime:
+        return self.services.clock.now() + timedelta(seconds=seconds)
+
+    def _lease_running_out(self, claimed_at: float) -> bool:
+        return time.monotonic() - claimed_at > self.lease.total_seconds() * LEASE_SAFE_SHARE
+
+    async def _give_back(self, batch: ClaimedBatch) -> int:
+        """Not sent (this worker is stopping, or its claim is running out): due again at once, for whichever worker
+        comes next."""
+        await self.queue.retry_later(batch.ids, self.services.clock.now(), "interrompido", count_attempt=False)
+        return 0
+
     async def _target(self, batch: ClaimedBatch, config) -> Target:
         audience = Audience(batch.head.audience)
         if audience is Audience.STAFF_GROUP:
             if config.staff_chat_id is None:
                 return Target(None, wait=NO_GROUP_RETRY)
+            if await self.queue.refused_chat(batch.queue, config.staff_chat_id):
+                return Target(config.staff_chat_id, park_reason=texts.PARKED_REFUSED_BEFORE)
             return Target(config.staff_chat_id, config.staff_thread_id, GROUP_SPACING)
         async with self.services.uow() as uow:
             if audience is Audience.CUSTOMER:
                 customer = await uow.customers.get(batch.head.recipient_id)
                 if customer is None or customer.telegram_user_id is None:
-                    return Target(None, skip_reason="cliente sem conta do Telegram vinculada")
+                    return Target(None, skip_reason=texts.SKIPPED_CUSTOMER_NOT_LINKED)
                 if customer.unreachable:
-                    return Target(customer.telegram_user_id, park_reason="cliente bloqueou o bot")
+                    return Target(customer.telegram_user_id, park_reason=texts.PARKED_CUSTOMER_UNREACHABLE)
                 return Target(customer.telegram_user_id)
             staff = await uow.catalogue.staff_by_id(batch.head.recipient_id)
-            if staff is None or staff.telegram_user_id is None:
-                return Target(None, skip_reason="usuário sem Telegram vinculado")
-            return Target(staff.telegram_user_id)
+        if staff is None or staff.telegram_user_id is None:
+            return Target(None, skip_reason=texts.SKIPPED_STAFF_NOT_LINKED)
+        if await self.queue.refused_chat(batch.queue, staff.telegram_user_id):
+            return Target(staff.telegram_user_id, park_reason=texts.PARKED_REFUSED_BEFORE)
+        return Target(staff.telegram_user_id)
 
-    async def _deliver(self, batch: ClaimedBatch, config) -> int:
-        async with self.concurrency:
-            try:
-                return await self._deliver_batch(batch, config)
-            except Exception as exc:  # noqa: BLE001 - one bad batch must not stop the others
-                log.exception(fields(event="delivery_error", queue=batch.queue, outbox_ids=batch.ids))
-                await self.queue.retry_later(batch.ids, self._in(backoff(batch.head.attempts)), type(exc).__name__)
-                return 0
+    async def _deliver(self, batch: ClaimedBatch, config, claimed_at: float) -> int:
+        if self.stopping:
+            return await self._give_back(batch)
+        try:
+            return await self._deliver_batch(batch, config, claimed_at)
+        except Exception as exc:  # noqa: BLE001 - one bad batch must not stop the others
+            log.exception(fields(event="delivery_error", queue=batch.queue, outbox_ids=batch.ids))
+            delay = backoff(batch.head.attempts, self.retry_base)
+            await self.queue.retry_later(batch.ids, self._in(delay), type(exc).__name__)
+            return 0
 
-    def _in(self, seconds: float):
-        return self.services.clock.now() + timedelta(seconds=seconds)
-
-    async def _deliver_batch(self, batch: ClaimedBatch, config) -> int:
+    async def _deliver_batch(self, batch: ClaimedBatch, config, claimed_at: float) -> int:
         target = await self._target(batch, config)
         if target.skip_reason:
             await self.queue.skip(batch.ids, target.skip_reason)
             log.info(fields(event="skipped", queue=batch.queue, outbox_ids=batch.ids))
             return 0
         if target.wait is not None:
-            await self.queue.retry_later(batch.ids, self.services.clock.now() + target.wait, "aguardando", count_attempt=False)
+            await self.queue.retry_later(batch.ids, self.services.clock.now() + target.wait, texts.WAITING_FOR_GROUP,
+                                         count_attempt=False)
             return 0
         if target.park_reason:
             await self.queue.park(batch.ids, target.park_reason, chat_id=target.chat_id)
-            log.info(fields(event="parked", queue=batch.queue, outbox_ids=batch.ids, reason="unreachable"))
+            log.info(fields(event="parked", queue=batch.queue, outbox_ids=batch.ids, chat_id=target.chat_id,
+                            reason="refused_before"))
             return 0
         text, keyboard = render_batch(batch, self.services.zone)
         parts = split_message(text)
         try:
             for index, part in enumerate(parts):
-                if self.stopping:
-                    raise asyncio.CancelledError
-                await self.budget.acquire()
+                if index:  # the chat's pace holds between the parts of one long message too
+                    await asyncio.sleep(target.spacing.total_seconds())
+                await self.budget.acquire(urgent=target.spacing > PRIVATE_SPACING)  # the group's slow pace first
+                if index == 0 and (self.stopping or self._lease_running_out(claimed_at)):
+                    # Stopping, or waited so long (a long "retry after") that another worker may take these rows
+                    # soon: not sent, due again at once.
+                    return await self._give_back(batch)
                 await self.bot.send_message(
                     target.chat_id,
                     part,
@@ -152,46 +223,56 @@ class TelegramDelivery:
                     message_thread_id=target.thread_id,
                 )
         except asyncio.CancelledError:
-            await self.queue.retry_later(batch.ids, self.services.clock.now(), "interrompido", count_attempt=False)
+            # Cancelled from outside (not by stop(), which lets sends finish): due again at once.
+            await self._give_back(batch)
             raise
         except RetryAfter as exc:
-            wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
-            self.budget.pause(wait)
-            await self.queue.retry_later(batch.ids, self._in(wait + 0.1), f"429 retry_after={wait}", count_attempt=False)
-            log.warning(fields(event="flood_wait", queue=batch.queue, retry_after=wait))
+            wait = retry_after_seconds(exc)
+            await self.budget.pause(wait)
+            await self.queue.retry_later(batch.ids, self._in(wait + 0.1), f"429 retry_after={wait:g}",
+                                         count_attempt=False)
+            log.warning(fields(event="flood_wait", queue=batch.queue, outbox_ids=batch.ids, retry_after=wait))
             return 0
         except ChatMigrated as exc:
             if Audience(batch.head.audience) is Audience.STAFF_GROUP:
                 await self.services.incidents.staff_group_moved(target.chat_id, exc.new_chat_id)
-            await self.queue.retry_later(batch.ids, self.services.clock.now(), "grupo migrou", count_attempt=False)
-            log.info(fields(event="chat_migrated", old=target.chat_id, new=exc.new_chat_id))
+            await self.queue.retry_later(batch.ids, self.services.clock.now(), "chat migrou", count_attempt=False)
+            log.info(fields(event="chat_migrated", queue=batch.queue, old=target.chat_id, new=exc.new_chat_id))
             return 0
         except Forbidden as exc:
             await self._forbidden(batch, target, exc)
             return 0
-        except BadRequest as exc:
+        except BadRequest as exc:  # before NetworkError: BadRequest is one of its subclasses
             await self.queue.park(batch.ids, f"400 {exc.message}", chat_id=target.chat_id)
-            await self.services.incidents.delivery_parked(
-                batch.queue, exc.message, batch.head.ticket_id,
-                group_is_broken=Audience(batch.head.audience) is Audience.STAFF_GROUP,
-            )
-            log.error(fields(event="parked", queue=batch.queue, outbox_ids=batch.ids, error="bad_request"))
+            if not _is_failure_report(batch):
+                await self.services.incidents.delivery_parked(
+                    texts.queue_label(batch.queue), exc.message, batch.head.ticket_id,
+                    group_is_broken=Audience(batch.head.audience) is Audience.STAFF_GROUP,
+                )
+            log.error(fields(event="parked", queue=batch.queue, outbox_ids=batch.ids, chat_id=target.chat_id,
+                             error="bad_request"))
             return 0
-        except (TimedOut, NetworkError, TelegramError) as exc:
-            delay = backoff(batch.head.attempts)
+        except (NetworkError, TelegramError) as exc:  # 5xx, TimedOut, connection errors (and the unexpected)
+            delay = backoff(batch.head.attempts, self.retry_base)
             await self.queue.retry_later(batch.ids, self._in(delay), f"{type(exc).__name__}: {exc}")
-            log.warning(fields(event="retry", queue=batch.queue, attempts=batch.head.attempts + 1, delay=round(delay, 1),
-                               error=type(exc).__name__))
+            log.warning(fields(event="retry", queue=batch.queue, outbox_ids=batch.ids, attempts=batch.head.attempts + 1,
+                               delay=round(delay, 2), error=type(exc).__name__))
             return 0
         await self.queue.delivered(batch, self.worker, chat_id=target.chat_id, spacing=target.spacing)
-        log.info(fields(event="delivered", queue=batch.queue, outbox_ids=batch.ids, chat_id=target.chat_id))
+        log.info(fields(event="delivered", queue=batch.queue, outbox_ids=batch.ids, chat_id=target.chat_id,
+                        parts=len(parts), attempts=batch.head.attempts + 1))
         return 1
 
     async def _forbidden(self, batch: ClaimedBatch, target: Target, exc: Forbidden) -> None:
+        """Blocked, kicked or deactivated: park, say so once, and do not try this chat again until `outbox retry`."""
         await self.queue.park(batch.ids, f"403 {exc.message}", chat_id=target.chat_id)
         audience = Audience(batch.head.audience)
         if audience is Audience.CUSTOMER:
             await self.services.incidents.customer_unreachable(batch.head.recipient_id)
-        elif audience is Audience.STAFF_GROUP:
-            await self.services.incidents.delivery_parked(batch.queue, exc.message, batch.head.ticket_id, group_is_broken=True)
-        log.warning(fields(event="parked", queue=batch.queue, outbox_ids=batch.ids, error="forbidden"))
+        elif not _is_failure_report(batch):
+            await self.services.incidents.delivery_parked(
+                texts.queue_label(batch.queue), exc.message, batch.head.ticket_id,
+                group_is_broken=audience is Audience.STAFF_GROUP,
+            )
+        log.warning(fields(event="parked", queue=batch.queue, outbox_ids=batch.ids, chat_id=target.chat_id,
+                           error="forbidden"))

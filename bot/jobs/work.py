@@ -10,7 +10,6 @@ import contextlib
 import logging
 import os
 import socket
-import time
 import uuid
 from datetime import datetime
 
@@ -24,9 +23,13 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-DRAIN_SECONDS = 20.0  # one run of the delivery job keeps going while there is work, up to this long
+# One run of the delivery job keeps going while there is work, up to this long: between two runs the pipeline
+# empties and waits for the scheduler's next tick (about a second lost; every 20 s it cost 3-4 % of Telegram's
+# 30 a second to a lone worker: BENCHMARKS.md, P3).
+DRAIN_SECONDS = 60.0
 EMAIL_INTERVAL = 5.0
 REMINDER_CHECK_MINUTES = 5
+FEED_BATCH = 500
 
 
 def worker_name() -> str:
@@ -52,40 +55,35 @@ class Work:
         try:
             return await coroutine
         except Exception:  # noqa: BLE001 - a failing run is logged; the next one tries again
-            log.exception(fields(event="job_failed"))
+            log.exception(fields(event="job_failed", worker=self.worker))
             return None
         finally:
             self._running.discard(task)
 
     async def deliver(self) -> int:
-        async def drain() -> int:
-            total, started = 0, time.monotonic()
-            while not self._stopping and time.monotonic() - started < DRAIN_SECONDS:
-                delivered = await self.telegram.run_once()
-                if not delivered:
-                    break
-                total += delivered
-            return total
-
-        return await self._tracked(drain()) or 0
+        """Sends what is due while there is work (up to DRAIN_SECONDS); returns the batches delivered."""
+        return await self._tracked(self.telegram.drain(DRAIN_SECONDS)) or 0
 
     async def send_emails(self) -> int:
         return await self._tracked(self.email.run_once()) or 0
 
     async def feed_changes(self) -> int:
+        """Consumes the change journal until it is empty; returns the notifications recorded."""
+
         async def feed() -> int:
             total = 0
             while not self._stopping:
-                recorded = await self.services.change_feed.run_once()
-                total += recorded
-                if not recorded:
+                run = await self.services.change_feed.feed(FEED_BATCH)
+                total += run.recorded
+                if run.consumed < FEED_BATCH:
                     break
             return total
 
         return await self._tracked(feed()) or 0
 
     async def remind(self) -> int:
-        now = datetime.now(self.services.zone)
+        """Today's reminders once it is REMINDER_TIME (local time); the first run of the day records them."""
+        now = self.services.clock.now().astimezone(self.services.zone)
         if now.time() < self.services.settings.reminder_time:
             return 0
         return await self._tracked(self.services.reminders.remind(now.date())) or 0
@@ -96,14 +94,15 @@ class Work:
         scheduler.add_job(self.send_emails, "interval", seconds=EMAIL_INTERVAL, id="email")
         scheduler.add_job(self.feed_changes, "interval", seconds=settings.change_feed_interval_seconds, id="changes")
         scheduler.add_job(self.remind, "interval", minutes=REMINDER_CHECK_MINUTES, id="reminders",
-                          next_run_time=datetime.now(self.services.zone))
+                          next_run_time=datetime.now(self.services.zone))  # the scheduler runs on real time
 
-    async def stop(self, timeout: float = 15.0) -> None:
-        """Lets in-flight sends finish, then gives back whatever this worker still holds."""
+    async def stop(self, timeout: float = 30.0) -> None:
+        """Lets in-flight sends finish (no new ones start), then gives back whatever this worker still holds. Call
+        it before shutting the scheduler down: APScheduler's shutdown cancels the jobs that are running."""
         self._stopping = True
         self.telegram.stopping = True
         if self._running:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*self._running, return_exceptions=True), timeout)
-        released = await self.telegram.queue.release(self.worker)
+        released = await self.telegram.stop()
         log.info(fields(event="worker_stopped", worker=self.worker, released=released))

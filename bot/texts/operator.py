@@ -253,34 +253,86 @@ DATABASE_NOT_MIGRATED = "O banco de dados ainda não foi preparado: rode `atendi
 
 
 # --- atendimento outbox ---------------------------------------------------------------------------------------------
+# Why a notification was not sent, as `outbox list` shows it (rows refused by Telegram start with its HTTP status).
+PARKED_CUSTOMER_UNREACHABLE = "403 cliente marcado como inacessível (bloqueou o bot ou desativou a conta)"
+PARKED_REFUSED_BEFORE = "403 o Telegram já recusou este chat (bot bloqueado ou removido do grupo)"
+SKIPPED_CUSTOMER_NOT_LINKED = "cliente sem conta do Telegram vinculada"
+SKIPPED_STAFF_NOT_LINKED = "usuário sem Telegram vinculado"
+WAITING_FOR_GROUP = "aguardando a configuração do grupo da equipe"
+
+
+def queue_label(queue: str) -> str:
+    """Where a delivery queue goes, in words: "g" → the staff group, "c:12" → customer 12, and so on."""
+    prefix, _, number = queue.partition(":")
+    return {
+        "g": "grupo da equipe",
+        "c": f"cliente {number}",
+        "u": f"chat privado do usuário {number}",
+        "e": f"e-mail do usuário {number}",
+    }.get(prefix, queue)
+
+
+KIND_LABELS = {
+    "stage_created": "nova etapa",
+    "stage_status": "etapa resolvida/cancelada",
+    "note_added": "observação",
+    "ticket_status": "status do atendimento",
+    "pendencia": "pendência",
+    "internal_message": "mensagem interna",
+    "customer_unreachable": "cliente inacessível",
+    "reminder_digest": "resumo de atrasadas",
+    "reminder": "lembrete",
+}
+
+
+def _age(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
 def outbox_stats(stats, now) -> str:
     """`atendimento outbox stats`: one line per state, and how long the oldest undelivered notification has waited."""
     lines = [
-        f"pendentes:  {stats.pending}",
-        f"em envio:   {stats.claimed}",
-        f"entregues:  {stats.delivered}",
-        f"retidas:    {stats.parked}",
-        f"ignoradas:  {stats.skipped}",
+        "Notificações:",
+        f"  pendentes:   {stats.pending}" + (f" ({stats.retrying} aguardando nova tentativa)" if stats.retrying else ""),
+        f"  em envio:    {stats.claimed}",
+        f"  entregues:   {stats.delivered}",
+        f"  retidas:     {stats.parked}" + ("  → veja com `atendimento outbox list`" if stats.parked else ""),
+        f"  não enviadas (sem destinatário ou já avisadas): {stats.skipped}",
     ]
     if stats.oldest_pending_at is None:
-        lines.append("mais antiga pendente: —")
+        lines.append("Mais antiga ainda não entregue: nenhuma, a fila está vazia.")
     else:
         seconds = max(0, int((now - stats.oldest_pending_at).total_seconds()))
-        lines.append(f"mais antiga pendente: há {seconds // 3600}h{seconds % 3600 // 60:02d}m{seconds % 60:02d}s")
+        lines.append(f"Mais antiga ainda não entregue: há {_age(seconds)}.")
     return "\n".join(lines)
+
+
+OUTBOX_NOTHING_PARKED = "Nenhuma notificação retida."
+OUTBOX_PARKED_HEADER = "id\tcriada em\tdestino\ttipo\ttentativas\tmotivo"
 
 
 def outbox_parked_line(row, error: str | None, zone) -> str:
     from bot.texts.format import fmt_datetime
 
-    ticket = f" atendimento {row.payload.get('ticket_number')}" if row.payload.get("ticket_number") else ""
+    ticket = f" (atendimento nº {row.payload.get('ticket_number')})" if row.payload.get("ticket_number") else ""
     return (
-        f"{row.id}\t{fmt_datetime(row.created_at, zone)}\t{row.queue}\t{row.kind}{ticket}\t"
-        f"tentativas={row.attempts}\t{error or ''}"
+        f"{row.id}\t{fmt_datetime(row.created_at, zone)}\t{queue_label(row.queue)}\t"
+        f"{KIND_LABELS.get(row.kind, row.kind)}{ticket}\t"
+        f"{row.attempts}\t{error or ''}"
     )
+
+
+def outbox_parked_more(limit: int) -> str:
+    return f"(mostrando as {limit} mais antigas; use --limit para ver mais)"
 
 
 def outbox_retried(count: int) -> str:
     if count == 0:
         return "Nenhuma notificação retida para reenviar."
-    return f"{count} notificação(ões) devolvida(s) à fila; o trabalho de entrega envia em seguida."
+    if count == 1:
+        return "1 notificação devolvida à fila; a entrega a envia em seguida."
+    return f"{count} notificações devolvidas à fila; a entrega as envia em seguida, na ordem em que foram criadas."

@@ -8,6 +8,7 @@ The cost of a run grows with the number of changes journalled since the last one
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from domain.changes import Change
 from domain.clock import Clock
@@ -39,6 +40,12 @@ def _events(change: Change, ticket: Ticket, missing: set[str]) -> list[TicketEve
     return events
 
 
+@dataclass(frozen=True, slots=True)
+class FeedRun:
+    consumed: int  # journalled changes looked at (and deleted from the journal)
+    recorded: int  # notifications they called for that no service had recorded
+
+
 class ChangeFeed:
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow_factory = uow_factory
@@ -46,10 +53,15 @@ class ChangeFeed:
 
     async def run_once(self, limit: int = 500) -> int:
         """Consumes up to `limit` journalled changes; returns how many notifications it recorded."""
+        return (await self.feed(limit)).recorded
+
+    async def feed(self, limit: int = 500) -> FeedRun:
+        """Consumes up to `limit` journalled changes. A caller draining the journal goes on while `consumed` is
+        `limit`: most changes are covered by a service already and record nothing."""
         async with self.uow_factory() as uow:
             changes = await uow.changes.claim(limit)
             if not changes:
-                return 0
+                return FeedRun(0, 0)
             wanted = {key for change in changes for key in change.customer_keys()}
             missing = wanted - set(await uow.outbox.existing_keys(sorted(wanted))) if wanted else set()
             by_ticket: dict[int, list[Change]] = defaultdict(list)
@@ -72,4 +84,4 @@ class ChangeFeed:
                                 missing.discard(notice.key)
             await uow.changes.delete([c.id for c in changes])
             await uow.commit()
-            return recorded
+            return FeedRun(len(changes), recorded)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,3 +50,12 @@ class SqlOutbox:
             chunk = keys[start : start + 500]
             found.extend((await self.session.execute(select(t.outbox.c.key).where(t.outbox.c.key.in_(chunk)))).scalars())
         return found
+
+    async def requeue_refused(self, queue: str) -> int:
+        o = t.outbox
+        result = await self.session.execute(
+            update(o)
+            .where(o.c.queue == queue, o.c.state == "parked", o.c.last_error.like("403%"))
+            .values(state="pending", available_at=self.clock.now(), last_error=None, attempts=0)
+        )
+        return result.rowcount
