@@ -63,6 +63,17 @@ class CatalogueRepository(Protocol):
 
     async def set_staff_chat(self, chat_id: int, thread_id: int | None) -> None: ...
 
+    async def move_staff_chat(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """Follows a group upgraded to a supergroup, only if `old_chat_id` is still the staff group."""
+
+    async def all_staff(self) -> Sequence[StaffUser]: ...
+
+    async def adopt_staff_chat(self, chat_id: int) -> bool:
+        """Sets the staff group only if none is configured (demo mode); False when one already was."""
+
+    async def add_demo_staff(self, login: str, name: str, telegram_user_id: int) -> StaffUser:
+        """A staff user for a member of the demo staff group (demo mode only)."""
+
 
 class CustomerRepository(Protocol):
     async def get(self, customer_id: int) -> Customer | None: ...
@@ -114,6 +125,9 @@ class PendenciaRepository(Protocol):
     async def open(self, staff_id: int | None = None, limit: int = 200) -> Sequence[PendenciaView]:
         """Pendências whose stage is still Pendente on a ticket that is not final, oldest due first."""
 
+    async def count_open(self, staff_id: int | None = None) -> int:
+        """How many pendências `open` would list without a limit."""
+
 
 class MessageRepository(Protocol):
     def add(self, message: InternalMessage) -> None: ...
@@ -124,6 +138,9 @@ class Outbox(Protocol):
         """Records a notification; False when one with the same key exists already (nothing changes)."""
 
     async def existing_keys(self, keys: list[str]) -> list[str]: ...
+
+    async def requeue_refused(self, queue: str) -> int:
+        """Rows of `queue` parked because Telegram refused the chat (403) go back to the queue, in their order."""
 
 
 class ChangeJournal(Protocol):

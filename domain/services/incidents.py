@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.clock import Clock
-from domain.notifications import Audience, Kind, Notification, internal_message_notifications
+from domain.notifications import Audience, Kind, Notification, internal_message_notifications, queue_of
 from domain.pendencias import InternalMessage, MessageKind
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -35,12 +35,14 @@ class IncidentService:
             return True
 
     async def customer_back(self, telegram_user_id: int) -> int | None:
-        """The customer wrote to the bot again: reachable once more. Returns their id when they had been marked."""
+        """The customer wrote to the bot again: reachable once more, and what was held back while they were not goes
+        out first, in order (before anything newer in their queue). Returns their id when they had been marked."""
         async with self.uow_factory() as uow:
             customer = await uow.customers.by_telegram(telegram_user_id)
             if customer is None or not customer.unreachable:
                 return None
             await uow.customers.mark_reachable(telegram_user_id)
+            await uow.outbox.requeue_refused(queue_of(Audience.CUSTOMER, customer.id))
             await uow.commit()
             return customer.id
 
@@ -74,9 +76,8 @@ class IncidentService:
     async def staff_group_moved(self, old_chat_id: int, new_chat_id: int) -> bool:
         """A group upgraded to a supergroup gets a new id: follow it (only if it is our staff group)."""
         async with self.uow_factory() as uow:
-            config = await uow.catalogue.config()
-            if config.staff_chat_id != old_chat_id:
-                return False
-            await uow.catalogue.set_staff_chat(new_chat_id, config.staff_thread_id)
+            # One conditional statement: of two callers at once (the two service messages, a delivery worker's
+            # ChatMigrated), exactly one moves the group.
+            moved = await uow.catalogue.move_staff_chat(old_chat_id, new_chat_id)
             await uow.commit()
-            return True
+            return moved

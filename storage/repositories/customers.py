@@ -22,6 +22,10 @@ def customer_from_row(row) -> Customer:
     )
 
 
+# Ids of demo-mode visitors: far above any catalogue id, one per Telegram account.
+DEMO_VISITOR_IDS = 9_000_000_000_000
+
+
 class SqlCustomerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -89,6 +93,7 @@ class SqlCustomerRepository:
             await self.session.execute(
                 select(t.customers)
                 .join(owned, owned.c.customer_id == t.customers.c.id)
+                .where(t.customers.c.id < DEMO_VISITOR_IDS)
                 .order_by(owned.c.units.desc(), t.customers.c.id)
                 .limit(1)
             )
@@ -98,24 +103,39 @@ class SqlCustomerRepository:
     async def create_demo_visitor(
         self, template_id: int, name: str, phone: str, telegram_user_id: int, now: datetime
     ) -> int:
-        """A fictitious customer (valid CPF made from its id) who owns the template's units."""
+        """A fictitious customer who owns the template's units, one per Telegram account.
+
+        Its id comes from the account (DEMO_VISITOR_IDS + Telegram id), not from max(id)+1, so two visitors linking
+        at the same moment never collide; a visitor who comes back after /sair gets their earlier record again.
+        The CPF is fictitious but valid (check digits), the first free one from a base made from the account id.
+        """
         await self.session.execute(
             update(t.customers)
             .where(t.customers.c.telegram_user_id == telegram_user_id)
             .values(telegram_user_id=None, linked_at=None)
         )
-        new_id = ((await self.session.execute(select(func.max(t.customers.c.id)))).scalar() or 0) + 1
+        visitor_id = DEMO_VISITOR_IDS + telegram_user_id
+        exists = (await self.session.execute(select(t.customers.c.id).where(t.customers.c.id == visitor_id))).scalar()
+        if exists is not None:
+            await self.link(visitor_id, telegram_user_id, now)
+            return visitor_id
+        base = 900_000_000 + telegram_user_id % 100_000_000
+        for step in range(1000):
+            document = cpf_with_check_digits(f"{900_000_000 + (base + step) % 100_000_000:09d}")
+            taken = (await self.session.execute(select(t.customers.c.id).where(t.customers.c.document == document))).scalar()
+            if taken is None:
+                break
         label = " ".join((name or "").split())[:60] or "Visitante"
         await self.session.execute(
             insert(t.customers).values(
-                id=new_id,
+                id=visitor_id,
                 name=f"{label} (demonstração)",
-                document=cpf_with_check_digits(f"{900000000 + new_id % 100000000:09d}"),
+                document=document,
                 telegram_user_id=telegram_user_id,
                 linked_at=now,
             )
         )
-        await self.session.execute(insert(t.customer_phones).values(customer_id=new_id, phone=phone))
+        await self.session.execute(insert(t.customer_phones).values(customer_id=visitor_id, phone=phone))
         unit_ids = (
             await self.session.execute(
                 select(t.customer_units.c.unit_id).where(t.customer_units.c.customer_id == template_id)
@@ -123,6 +143,6 @@ class SqlCustomerRepository:
         ).scalars().all()
         if unit_ids:
             await self.session.execute(
-                insert(t.customer_units), [{"customer_id": new_id, "unit_id": u} for u in unit_ids]
+                insert(t.customer_units), [{"customer_id": visitor_id, "unit_id": u} for u in unit_ids]
             )
-        return new_id
+        return visitor_id

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.pendencias import InternalMessage, Pendencia
@@ -97,6 +97,19 @@ class SqlPendenciaRepository:
             query = query.where(t.stages.c.responsible_id == staff_id)
         query = query.order_by(t.stages.c.due_at.is_(None), t.stages.c.due_at, t.pendencias.c.id).limit(limit)
         return [_view(r) for r in await self.session.execute(query)]
+
+    async def count_open(self, staff_id: int | None = None) -> int:
+        query = (
+            select(func.count())
+            .select_from(t.pendencias)
+            .join(t.stages, t.stages.c.id == t.pendencias.c.stage_id)
+            .join(t.tickets, t.tickets.c.id == t.stages.c.ticket_id)
+            .join(t.customers, t.customers.c.id == t.tickets.c.customer_id)
+            .where(*open_condition())
+        )
+        if staff_id is not None:
+            query = query.where(t.stages.c.responsible_id == staff_id)
+        return (await self.session.execute(query)).scalar_one()
 
 
 class SqlMessageRepository:

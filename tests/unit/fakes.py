@@ -458,6 +458,26 @@ class FakeCatalogueRepository(_Repository):
     async def set_staff_chat(self, chat_id: int, thread_id: int | None) -> None:
         self.data.config = replace(self.data.config, staff_chat_id=chat_id, staff_thread_id=thread_id)
 
+    async def move_staff_chat(self, old_chat_id: int, new_chat_id: int) -> bool:
+        if self.data.config.staff_chat_id != old_chat_id:
+            return False
+        self.data.config = replace(self.data.config, staff_chat_id=new_chat_id)
+        return True
+
+    async def adopt_staff_chat(self, chat_id: int) -> bool:
+        if self.data.config.staff_chat_id is not None:
+            return False
+        self.data.config = replace(self.data.config, staff_chat_id=chat_id, staff_thread_id=None)
+        return True
+
+    async def add_demo_staff(self, login: str, name: str, telegram_user_id: int) -> StaffUser:
+        staff = self.data.staff
+        if any(s.login == login or s.telegram_user_id == telegram_user_id for s in staff.values()):
+            raise FakeIntegrityError(f"staff {login} / {telegram_user_id} exists")
+        user = StaffUser(id=max(staff, default=0) + 1, login=login, name=name, telegram_user_id=telegram_user_id)
+        staff[user.id] = user
+        return user
+
 
 class FakeCustomerRepository(_Repository):
     async def get(self, customer_id: int) -> Customer | None:
@@ -642,6 +662,9 @@ class FakePendenciaRepository(_Repository):
         views.sort(key=lambda v: (v.due_at is None, v.due_at or datetime.min, v.id))
         return views[:limit]
 
+    async def count_open(self, staff_id: int | None = None) -> int:
+        return len(await self.open(staff_id, limit=10**9))
+
 
 class FakeMessageRepository(_Repository):
     def add(self, message: InternalMessage) -> None:
@@ -664,6 +687,11 @@ class FakeOutbox(_Repository):
 
     async def existing_keys(self, keys: list[str]) -> list[str]:
         return [key for key in keys if key in self.data.outbox]
+
+    async def requeue_refused(self, queue: str) -> int:
+        """Nothing is ever parked here (delivery is not faked): nothing to requeue."""
+        self.uow.require_open()
+        return 0
 
 
 # --- unit of work -------------------------------------------------------------------------------------------------

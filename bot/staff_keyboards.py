@@ -1,0 +1,49 @@
+"""Staff keyboards: pure functions of domain views, every callback through `bot.callbacks` (prefix s:).
+
+s:v:<number> Ver · s:r:<number>:<stage> Resolver etapa · s:o:<number>:<stage> Nova observação — the same data the
+pendência post carries (bot/delivery/render.py), so one handler serves both.
+"""
+from __future__ import annotations
+
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks as cb
+from bot.texts import staff as texts
+from domain.statuses import StageStatus
+from domain.views import TicketDetails
+
+MAX_STAGE_ROWS = 8
+
+
+def view(number: int) -> str:
+    return cb.pack(cb.STAFF, "v", number)
+
+
+def resolve(number: int, stage: int) -> str:
+    return cb.pack(cb.STAFF, "r", number, stage)
+
+
+def note(number: int, stage: int) -> str:
+    return cb.pack(cb.STAFF, "o", number, stage)
+
+
+def ticket_actions(details: TicketDetails) -> InlineKeyboardMarkup | None:
+    """Under /ver: resolve or write on each pending stage (none on a final atendimento)."""
+    if details.is_final:
+        return None
+    rows = [
+        [
+            InlineKeyboardButton(texts.BUTTON_RESOLVE_STAGE.format(stage=s.position),
+                                 callback_data=resolve(details.number, s.position)),
+            InlineKeyboardButton(texts.BUTTON_NOTE_STAGE.format(stage=s.position),
+                                 callback_data=note(details.number, s.position)),
+        ]
+        for s in details.stages
+        if s.status is StageStatus.PENDENTE
+    ][:MAX_STAGE_ROWS]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def ask_for_text(placeholder: str) -> ForceReply:
+    """Selective: only the staff member named in the question gets the reply field."""
+    return ForceReply(selective=True, input_field_placeholder=placeholder[:64])
