@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import warnings
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ConversationHandler,
     Defaults,
@@ -20,20 +21,16 @@ from telegram.warnings import PTBUserWarning
 from bot import callbacks as cb
 from bot.handlers import errors, linking, tickets, wizard
 from bot.services import Services
+from bot.texts import customer as customer_texts
 from bot.update_processor import PerChatUpdateProcessor
 from storage.telegram_persistence import SqlPersistence, WriteThroughApplication
 
 # A ConversationHandler with per_message=False tracks callback queries per chat, which is what we want.
 warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
 
-CUSTOMER_COMMANDS = [
-    BotCommand("novo", "Abrir um atendimento"),
-    BotCommand("meus", "Ver meus atendimentos"),
-    BotCommand("detalhes", "Ver um atendimento: /detalhes número"),
-    BotCommand("cancelar", "Sair da conversa em andamento"),
-    BotCommand("ajuda", "Como funciona"),
-    BotCommand("sair", "Desvincular esta conta"),
-]
+
+def customer_commands(follows: bool = True) -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in customer_texts.command_menu(follows)]
 
 
 def build_application(services: Services, *, concurrent: int = 64) -> Application:
@@ -45,7 +42,11 @@ def build_application(services: Services, *, concurrent: int = 64) -> Applicatio
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Telegram's ~30 messages a second binds bulk notifications, which the delivery job paces itself
+        # (bot/delivery/budget.py); answers to the people writing to the bot are not held to it, so this limiter
+        # keeps only the 20 a minute per group and waits out any 429. (Its overall cap counted every request with
+        # a chat, edits included, and held the whole bot to ~25 updates a second: BENCHMARKS.md, P1.)
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
         .persistence(SqlPersistence(services.database))
         .concurrent_updates(PerChatUpdateProcessor(concurrent))
         .post_init(_post_init(services))
@@ -66,46 +67,43 @@ async def start_application(application: Application) -> None:
 
 def _post_init(services: Services):
     async def post_init(application: Application) -> None:
-        await application.bot.set_my_commands(CUSTOMER_COMMANDS, scope=BotCommandScopeAllPrivateChats())
-        config = await services.customers.config()
-        if config.staff_chat_id is not None:
-            from bot.handlers.staff import STAFF_COMMANDS
+        follows = (await services.customers.config()).follows  # register_only: no /meus, /detalhes in the menu
+        await application.bot.set_my_commands(customer_commands(follows), scope=BotCommandScopeAllPrivateChats())
+        from bot.handlers.staff_menu import refresh_staff_menu
 
-            try:
-                await application.bot.set_my_commands(STAFF_COMMANDS, scope=BotCommandScopeChat(config.staff_chat_id))
-            except Exception:  # noqa: BLE001 - a stale group id must not stop the bot; /diag reports it
-                pass
+        await refresh_staff_menu(application.bot, services)  # follows a group that became a supergroup meanwhile
 
     return post_init
 
 
 def register_handlers(application: Application) -> None:
-    private = filters.ChatType.PRIVATE
+    # A customer's edit of an old message is not a new request: edits reach no customer handler.
+    private = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
+    texts_only = private & filters.TEXT & ~filters.COMMAND
+    anything_else = private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
 
-    new_ticket = ConversationHandler(
-        entry_points=[CommandHandler("novo", wizard.start, filters=private)],
+    # The customer's one conversation: the /novo wizard, or the reason for cancelling an atendimento. Entering one
+    # leaves the other (re-entry is allowed), so a reason is never taken for a description. Wizard buttons are entry
+    # points too: the draft row, not the conversation state, says whether a wizard is running.
+    customer_conversation = ConversationHandler(
+        entry_points=[
+            CommandHandler("novo", wizard.start, filters=private),
+            CallbackQueryHandler(wizard.button, pattern=f"^{cb.WIZARD}:"),
+            CallbackQueryHandler(tickets.cancel_button, pattern=f"^{cb.DETAILS}:"),
+        ],
         states={
             wizard.WIZARD: [
                 CallbackQueryHandler(wizard.button, pattern=f"^{cb.WIZARD}:"),
-                MessageHandler(private & filters.TEXT & ~filters.COMMAND, wizard.text),
-                MessageHandler(private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, wizard.not_text),
-            ]
-        },
-        fallbacks=[CommandHandler("cancelar", wizard.cancel, filters=private)],
-        name="novo",
-        persistent=True,
-        allow_reentry=True,
-    )
-    cancel_ticket = ConversationHandler(
-        entry_points=[CallbackQueryHandler(tickets.cancel_button, pattern=f"^{cb.DETAILS}:")],
-        states={
+                MessageHandler(texts_only, wizard.text),
+                MessageHandler(anything_else, wizard.not_text),
+            ],
             tickets.CANCEL_REASON: [
-                MessageHandler(private & filters.TEXT & ~filters.COMMAND, tickets.cancel_reason),
-                MessageHandler(private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, tickets.cancel_reason_not_text),
-            ]
+                MessageHandler(texts_only, tickets.cancel_reason),
+                MessageHandler(anything_else, tickets.cancel_reason_not_text),
+            ],
         },
-        fallbacks=[CommandHandler("cancelar", tickets.keep_ticket, filters=private)],
-        name="cancelar_atendimento",
+        fallbacks=[CommandHandler("cancelar", tickets.cancel_command, filters=private)],
+        name="cliente",
         persistent=True,
         allow_reentry=True,
     )
@@ -114,8 +112,7 @@ def register_handlers(application: Application) -> None:
     # the commands and buttons, then the catch-all for private chats.
     application.add_handlers(
         [
-            new_ticket,
-            cancel_ticket,
+            customer_conversation,
             CommandHandler("start", linking.start, filters=private),
             MessageHandler(private & filters.CONTACT, linking.contact),
             CommandHandler("meus", tickets.my_tickets, filters=private),
@@ -123,11 +120,21 @@ def register_handlers(application: Application) -> None:
             CommandHandler("ajuda", linking.help_command, filters=private),
             CommandHandler("help", linking.help_command, filters=private),
             CommandHandler("sair", linking.leave, filters=private),
-            CommandHandler("cancelar", linking.cancel_nothing, filters=private),
+            CommandHandler("cancelar", tickets.cancel_command, filters=private),
             CallbackQueryHandler(tickets.list_button, pattern=f"^{cb.MY_TICKETS}:"),
-            CallbackQueryHandler(wizard.stray_button, pattern=f"^{cb.WIZARD}:"),
             MessageHandler(private & ~filters.StatusUpdate.ALL, linking.unknown),
             CallbackQueryHandler(linking.unknown_button),
         ]
     )
+    # The staff handlers have their own group, before the customers' group 0: one that takes an update ends it there
+    # (ApplicationHandlerStop), so the private chat's catch-alls never answer a staff command, a staff button or a
+    # reply to a staff question as well. They take nothing a customer conversation needs: staff commands, s: buttons,
+    # replies to a staff question from the person asked, the bot's own membership changes and group migrations.
+    from bot.handlers.staff import staff_handlers
+
+    # Before the staff group: a customer blocking or unblocking the bot in their private chat (the staff group's
+    # membership handler takes every my_chat_member update and stops there).
+    application.add_handler(ChatMemberHandler(linking.private_chat_status, ChatMemberHandler.MY_CHAT_MEMBER), group=-2)
+
+    application.add_handlers(staff_handlers(application), group=-1)
     application.add_error_handler(errors.on_error)

@@ -1,6 +1,8 @@
 """Keyboards: pure functions of domain views, every callback through `bot.callbacks`."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot import callbacks as cb
@@ -77,8 +79,12 @@ def wizard_correct(view: WizardView) -> InlineKeyboardMarkup:
 
 
 # --- /meus and /detalhes ------------------------------------------------------------------------------------------
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
 def _cursor_data(cursor: PageCursor) -> str:
-    micros = int(cursor.created_at.timestamp() * 1_000_000)
+    micros = (cursor.created_at - EPOCH) // MICROSECOND  # exact: a cursor must name its row to the microsecond
     return cb.pack(cb.MY_TICKETS, "p", micros, cursor.ticket_id, "b" if cursor.backwards else "f")
 
 

@@ -45,7 +45,7 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "aiosqlite", "alembic.runtime.plugins"):
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "aiosqlite", "alembic", "apscheduler.scheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -30,7 +30,7 @@ from telegram.ext import Application, BasePersistence, PersistenceInput
 from domain.clock import Clock, SystemClock
 from storage import tables as t
 from storage.database import Database
-from storage.upsert import upsert
+from storage.upsert import upsert_statement
 
 if TYPE_CHECKING:  # PTB's own aliases, not exported by telegram.ext
     from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
@@ -115,9 +115,9 @@ class SqlPersistence(BasePersistence[dict, dict, dict]):
         self._complete: set[str] = set()
 
     # --- writing -------------------------------------------------------------------------------------------------
-    async def _execute(self, statement) -> None:
+    async def _execute(self, statement, parameters: dict[str, Any] | None = None) -> None:
         async with self._writer.begin() as connection:
-            await connection.execute(statement)
+            await connection.execute(statement, parameters)
 
     def _unchanged(self, scope: str, ident: Any, text: str | None) -> bool:
         known = self._known.get((scope, ident))
@@ -139,12 +139,13 @@ class SqlPersistence(BasePersistence[dict, dict, dict]):
         ident = tuple(key.values())
         if self._unchanged(scope, ident, text):
             return
+        values = None
         if text is None:
             statement = delete(table).where(*(table.c[name] == part for name, part in key.items()))
         else:
             values = {**key, column: value, "updated_at": self._clock.now()}
-            statement = upsert(self._dialect, table, values, list(key))
-        await self._execute(statement)
+            statement = upsert_statement(self._dialect, table, tuple(values), tuple(key))
+        await self._execute(statement, values)
         self._remember(scope, ident, text)
 
     async def _store_data(self, table, id_column: str, ident: int, data: dict, path: str) -> None:

@@ -7,6 +7,22 @@ from bot.texts.format import esc, fmt_datetime, shorten
 from bot.texts.labels import STEP_NAMES, stage_status, ticket_status
 from domain.views import TicketDetails, TicketPage
 
+# --- the command menu of private chats (setMyCommands) --------------------------------------------------------------
+COMMAND_MENU = [
+    ("novo", "Abrir um atendimento"),
+    ("meus", "Ver meus atendimentos"),
+    ("detalhes", "Ver um atendimento: /detalhes número"),
+    ("cancelar", "Sair da conversa em andamento"),
+    ("ajuda", "Como funciona"),
+    ("sair", "Desvincular esta conta"),
+]
+FOLLOWING_COMMANDS = {"meus", "detalhes"}  # not in the menu when the installation only registers (register_only)
+
+
+def command_menu(follows: bool) -> list[tuple[str, str]]:
+    return [(name, text) for name, text in COMMAND_MENU if follows or name not in FOLLOWING_COMMANDS]
+
+
 # --- linking and help ---------------------------------------------------------------------------------------------
 def welcome_unlinked(first_name: str, company: str) -> str:
     return (
@@ -26,12 +42,12 @@ ASK_CONTACT_AGAIN = (
 NEED_LINK = "Para usar o atendimento, primeiro vincule sua conta: envie /start e compartilhe seu telefone."
 
 
-def linked(name: str) -> str:
+def linked(name: str, follows: bool = True) -> str:
     return (
         f"Pronto, <b>{esc(name)}</b>! Sua conta está vinculada. ✅\n\n"
         "• /novo — abrir um atendimento\n"
-        "• /meus — ver seus atendimentos\n"
-        "• /ajuda — como funciona"
+        + ("• /meus — ver seus atendimentos\n" if follows else "")
+        + "• /ajuda — como funciona"
     )
 
 
@@ -41,8 +57,9 @@ DEMO_NOTICE = (
 )
 
 
-def already_linked(name: str) -> str:
-    return f"Olá, <b>{esc(name)}</b>! Sua conta já está vinculada.\n\n" + HELP_COMMANDS
+def already_linked(name: str, follows: bool = True) -> str:
+    commands = HELP_COMMANDS if follows else HELP_COMMANDS_REGISTER_ONLY
+    return f"Olá, <b>{esc(name)}</b>! Sua conta já está vinculada.\n\n" + commands
 
 
 HELP_COMMANDS = (
@@ -53,9 +70,17 @@ HELP_COMMANDS = (
     "• /sair — desvincular esta conta do Telegram\n"
     "• /ajuda — esta ajuda"
 )
+HELP_COMMANDS_REGISTER_ONLY = (
+    "• /novo — abrir um atendimento\n"
+    "• /cancelar — sair da conversa em andamento\n"
+    "• /sair — desvincular esta conta do Telegram\n"
+    "• /ajuda — esta ajuda\n\n"
+    "O acompanhamento de atendimentos não é oferecido por este canal: para saber do andamento, fale com a "
+    "construtora pelos canais de costume."
+)
 
 
-def help_text(company: str, linked_now: bool) -> str:
+def help_text(company: str, linked_now: bool, follows: bool = True) -> str:
     intro = (
         f"Sou o assistente de atendimento da <b>{esc(company)}</b>. Você registra aqui uma solicitação sobre o seu "
         "imóvel — um vazamento, um documento, uma dúvida — e eu aviso você a cada etapa, até o atendimento ser "
@@ -63,7 +88,7 @@ def help_text(company: str, linked_now: bool) -> str:
     )
     if not linked_now:
         return intro + "Para começar, envie /start e compartilhe seu telefone para vincular sua conta."
-    return intro + HELP_COMMANDS
+    return intro + (HELP_COMMANDS if follows else HELP_COMMANDS_REGISTER_ONLY)
 
 
 UNLINKED = "Sua conta do Telegram foi desvinculada do cadastro. Para voltar, envie /start. 👋"
@@ -217,6 +242,7 @@ def cancelled_by_customer(number: int) -> str:
 
 
 CANCEL_KEPT = "Tudo bem, o atendimento continua aberto."
+CANCEL_REASON_NOT_TEXT = "Preciso do motivo em <b>texto</b>: fotos, figurinhas, áudios e arquivos não servem aqui."
 
 # --- pushes ---------------------------------------------------------------------------------------------------------
 def push_stage_created(p: dict, due: str | None) -> str:

@@ -32,6 +32,10 @@ _MESSAGES = {
         "Fale com a construtora pelos canais de costume."
     ),
     "no_draft": "Não há abertura de atendimento em andamento. Use /novo para começar.",
+    "no_draft:outdated": (
+        "As opções de atendimento mudaram enquanto você escolhia, então esta abertura foi encerrada sem registrar "
+        "nada. Use /novo para começar de novo."
+    ),
     "stale_button": "Este botão é de uma mensagem antiga. Use os botões da mensagem mais recente.",
 }
 
@@ -50,7 +54,9 @@ def error_message(error: DomainError) -> str:
         params.setdefault("min_words", 1)
         params.setdefault("min_chars", 1)
     else:
-        template = _MESSAGES.get(error.code, "Não foi possível fazer isso agora.")
+        template = _MESSAGES.get(f"{error.code}:{params.get('reason')}") or _MESSAGES.get(
+            error.code, "Não foi possível fazer isso agora."
+        )
     if "stages" in params:
         params["stages_text"] = ", ".join(str(s) for s in params["stages"])
     try:

@@ -5,6 +5,7 @@ Nothing here reveals whether a phone number or a CPF exists: every failure a per
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -43,7 +44,7 @@ class LinkingService:
         attempts = await uow.links.attempts(telegram_user_id)
         now = self.clock.now()
         if attempts is not None and attempts.blocked(now):
-            minutes = max(1, int((attempts.blocked_until - now).total_seconds() // 60) + 1)
+            minutes = max(1, math.ceil((attempts.blocked_until - now).total_seconds() / 60))
             raise TooManyAttempts(minutes=minutes)
 
     async def _fail(self, telegram_user_id: int, reason: str) -> LinkRefused:

@@ -11,11 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from domain.clock import Clock
-from domain.errors import ChoiceNotAllowed, NoDraft, NothingToOpen, StaleButton
+from domain.errors import ChoiceNotAllowed, InvalidText, NoDraft, NothingToOpen, StaleButton
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.services.options import CustomerOptions
 from domain.services.tickets import NewTicketRequest, Outcome, TicketService, customer_options
-from domain.text_rules import checked_description
+from domain.text_rules import DESCRIPTION_MAX_CHARS, checked_description
 from domain.wizard_draft import WizardDraft
 
 TYPE, SUBJECT, EMPREENDIMENTO, UNIT, DESCRIPTION, CONFIRM = (
@@ -104,6 +104,12 @@ def _validate(draft: WizardDraft, opts: CustomerOptions) -> None:
         opts.unit(draft.type_id, draft.subject_id, draft.empreendimento_id, draft.unit_id)
 
 
+def _check_message(draft: WizardDraft, message_id: int | None) -> None:
+    """A button must be on the wizard's current message: those of an older one are stale."""
+    if message_id is not None and draft.message_id is not None and message_id != draft.message_id:
+        raise StaleButton()
+
+
 def _view(draft: WizardDraft, opts: CustomerOptions, auto: list[tuple[str, str]]) -> WizardView:
     chosen: list[tuple[str, str]] = []
     real: list[str] = []
@@ -123,6 +129,11 @@ def _view(draft: WizardDraft, opts: CustomerOptions, auto: list[tuple[str, str]]
     return WizardView(draft, draft.step, options, tuple(chosen), tuple(auto), tuple(real))
 
 
+def telegram_length(text: str) -> int:
+    """How Telegram counts a text against its limits: in UTF-16 code units (an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 class WizardService:
     def __init__(
         self, uow_factory: UnitOfWorkFactory, clock: Clock, tickets: TicketService, lifetime: timedelta
@@ -137,6 +148,21 @@ class WizardService:
         if draft is None or draft.is_expired(self.clock.now()):
             raise NoDraft()
         return draft
+
+    async def _live(self, uow: UnitOfWork, chat_id: int, user_id: int) -> tuple[WizardDraft, CustomerOptions]:
+        """The draft and what its customer may choose now. A draft the catalogue has overtaken (a choice it holds is
+        no longer offered, or its step has nothing left to offer) is dropped: the customer starts again."""
+        draft = await self._draft(uow, chat_id, user_id)
+        opts = await customer_options(uow, draft.customer_id)
+        try:
+            _validate(draft, opts)
+            if draft.step in CHOICE_STEPS and not _options(draft.step, draft, opts):
+                raise ChoiceNotAllowed(step=draft.step)
+        except ChoiceNotAllowed:
+            await uow.drafts.delete(chat_id, user_id)
+            await uow.commit()
+            raise NoDraft(reason="outdated") from None
+        return draft, opts
 
     async def _save(self, uow: UnitOfWork, draft: WizardDraft, **changes) -> WizardDraft:
         draft = draft.advanced(self.clock.now(), self.lifetime, **changes)
@@ -161,9 +187,14 @@ class WizardService:
 
     async def current(self, chat_id: int, user_id: int) -> WizardView:
         async with self.uow_factory() as uow:
-            draft = await self._draft(uow, chat_id, user_id)
-            opts = await customer_options(uow, draft.customer_id)
+            draft, opts = await self._live(uow, chat_id, user_id)
             return _view(draft, opts, [])
+
+    async def message_of(self, chat_id: int, user_id: int) -> int | None:
+        """The message of the wizard in progress (whatever state its choices are in), or None."""
+        async with self.uow_factory() as uow:
+            draft = await uow.drafts.get(chat_id, user_id)
+            return draft.message_id if draft is not None else None
 
     async def remember_message(self, chat_id: int, user_id: int, message_id: int) -> None:
         async with self.uow_factory() as uow:
@@ -175,13 +206,10 @@ class WizardService:
         self, chat_id: int, user_id: int, step: str, value: int, message_id: int | None = None
     ) -> WizardView:
         async with self.uow_factory() as uow:
-            draft = await self._draft(uow, chat_id, user_id)
-            if message_id is not None and draft.message_id is not None and message_id != draft.message_id:
-                raise StaleButton()
+            draft, opts = await self._live(uow, chat_id, user_id)
+            _check_message(draft, message_id)
             if step != draft.step or step not in CHOICE_STEPS:
                 raise StaleButton()
-            opts = await customer_options(uow, draft.customer_id)
-            _validate(draft, opts)
             if value not in {o.id for o in _options(step, draft, opts)}:
                 raise ChoiceNotAllowed(step=step, value=value)
             draft = replace(_cleared_from(draft, step), **{_FIELD[step]: value})
@@ -193,10 +221,8 @@ class WizardService:
     async def back(self, chat_id: int, user_id: int, message_id: int | None = None) -> WizardView | None:
         """The previous step with a real choice; None when there is none (the wizard ends)."""
         async with self.uow_factory() as uow:
-            draft = await self._draft(uow, chat_id, user_id)
-            if message_id is not None and draft.message_id is not None and message_id != draft.message_id:
-                raise StaleButton()
-            opts = await customer_options(uow, draft.customer_id)
+            draft, opts = await self._live(uow, chat_id, user_id)
+            _check_message(draft, message_id)
             view = _view(draft, opts, [])
             if draft.step == CONFIRM:
                 draft = replace(draft, step=DESCRIPTION)
@@ -215,23 +241,24 @@ class WizardService:
 
     async def describe(self, chat_id: int, user_id: int, text: str) -> WizardView:
         description = checked_description(text)
+        units = telegram_length(description)
+        if units > DESCRIPTION_MAX_CHARS:  # emoji count twice in Telegram's limit: the summary must still fit
+            raise InvalidText(field="descricao", problem="too_long", max_chars=DESCRIPTION_MAX_CHARS, length=units)
         async with self.uow_factory() as uow:
-            draft = await self._draft(uow, chat_id, user_id)
+            draft, opts = await self._live(uow, chat_id, user_id)
             if draft.step != DESCRIPTION:
                 raise StaleButton()
-            opts = await customer_options(uow, draft.customer_id)
-            _validate(draft, opts)
             draft = await self._save(uow, draft, description=description, step=CONFIRM)
             await uow.commit()
             return _view(draft, opts, [])
 
-    async def correct(self, chat_id: int, user_id: int, step: str) -> WizardView:
+    async def correct(self, chat_id: int, user_id: int, step: str, message_id: int | None = None) -> WizardView:
         """"Corrigir": go back to `step`, keeping what does not depend on it (the description is kept)."""
         async with self.uow_factory() as uow:
-            draft = await self._draft(uow, chat_id, user_id)
+            draft, opts = await self._live(uow, chat_id, user_id)
+            _check_message(draft, message_id)
             if draft.step != CONFIRM or step not in (*CHOICE_STEPS, DESCRIPTION):
                 raise StaleButton()
-            opts = await customer_options(uow, draft.customer_id)
             if step == DESCRIPTION:
                 draft = replace(draft, description=None, step=DESCRIPTION)
                 auto: list = []
@@ -250,9 +277,8 @@ class WizardService:
     async def submit(self, chat_id: int, user_id: int, message_id: int | None = None) -> Outcome:
         """Saves the atendimento; the draft is consumed in the same transaction."""
         async with self.uow_factory() as uow:
-            draft = await self._draft(uow, chat_id, user_id)
-            if message_id is not None and draft.message_id is not None and message_id != draft.message_id:
-                raise StaleButton()
+            draft, _ = await self._live(uow, chat_id, user_id)
+            _check_message(draft, message_id)
             if draft.step != CONFIRM or None in (
                 draft.type_id, draft.subject_id, draft.empreendimento_id, draft.unit_id, draft.description
             ):

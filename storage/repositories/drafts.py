@@ -4,14 +4,20 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.wizard_draft import WizardDraft
 from storage import tables as t
-from storage.upsert import upsert
+from storage.upsert import upsert_statement
 
 KEY = ("chat_id", "telegram_user_id")
+# Every wizard step reads and writes its draft: the statements are built once (their SQL and cache key with them).
+_THE_DRAFT = (t.wizard_drafts.c.chat_id == bindparam("chat_id")) & (
+    t.wizard_drafts.c.telegram_user_id == bindparam("telegram_user_id")
+)
+_GET = select(t.wizard_drafts).where(_THE_DRAFT)
+_DELETE = delete(t.wizard_drafts).where(_THE_DRAFT)
 
 
 def draft_from_row(row) -> WizardDraft:
@@ -27,16 +33,18 @@ class SqlWizardDraftRepository:
 
     async def get(self, chat_id: int, telegram_user_id: int) -> WizardDraft | None:
         row = (await self.session.execute(
-            select(t.wizard_drafts).where(self._is(chat_id, telegram_user_id))
+            _GET, {"chat_id": chat_id, "telegram_user_id": telegram_user_id}
         )).one_or_none()
         return draft_from_row(row) if row is not None else None
 
     async def save(self, draft: WizardDraft) -> None:
         """Stores the draft as it is, replacing the chat and user's earlier one (a re-entered /novo starts over)."""
-        await self.session.execute(upsert(self.session.bind.dialect.name, t.wizard_drafts, asdict(draft), KEY))
+        values = asdict(draft)
+        statement = upsert_statement(self.session.bind.dialect.name, t.wizard_drafts, tuple(values), KEY)
+        await self.session.execute(statement, values)
 
     async def delete(self, chat_id: int, telegram_user_id: int) -> bool:
-        result = await self.session.execute(delete(t.wizard_drafts).where(self._is(chat_id, telegram_user_id)))
+        result = await self.session.execute(_DELETE, {"chat_id": chat_id, "telegram_user_id": telegram_user_id})
         return result.rowcount > 0
 
     async def expired(self, now: datetime, limit: int = 100) -> list[WizardDraft]:
