@@ -84,7 +84,9 @@ def connect(raw_url: str | None, *, echo: bool = False, pool_size: int = 5) -> D
     start_mappers()
     url = async_url(raw_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, echo=echo)
+        from storage.sqlite_driver import async_creator
+
+        engine = create_async_engine(url, echo=echo, async_creator=async_creator(url))
         _prepare_sqlite(engine, url)
     else:
         engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)

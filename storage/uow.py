@@ -7,6 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from domain.clock import Clock, SystemClock
 from domain.errors import ConcurrentChange
+from storage.catalogue_cache import CatalogueCache
 from storage.database import Database
 from storage.repositories.catalogue import SqlCatalogueRepository
 from storage.repositories.changes import SqlChangeJournal
@@ -19,15 +20,17 @@ from storage.repositories.tickets import SqlTicketRepository
 
 
 class SqlUnitOfWork:
-    def __init__(self, database: Database, clock: Clock | None = None) -> None:
+    def __init__(self, database: Database, clock: Clock | None = None,
+                 catalogue_cache: CatalogueCache | None = None) -> None:
         self.database = database
         self.clock = clock or SystemClock()
+        self.catalogue_cache = catalogue_cache
         self._committed = False
 
     async def __aenter__(self) -> Self:
         self.session = self.database.sessions()
         self.tickets = SqlTicketRepository(self.session)
-        self.catalogue = SqlCatalogueRepository(self.session)
+        self.catalogue = SqlCatalogueRepository(self.session, self.catalogue_cache)
         self.customers = SqlCustomerRepository(self.session)
         self.pendencias = SqlPendenciaRepository(self.session)
         self.messages = SqlMessageRepository(self.session)
@@ -65,6 +68,8 @@ class SqlUnitOfWorkFactory:
     def __init__(self, database: Database, clock: Clock | None = None) -> None:
         self.database = database
         self.clock = clock or SystemClock()
+        # The catalogue in memory, shared by this factory's units of work while its version holds.
+        self.catalogue_cache = CatalogueCache()
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.database, self.clock)
+        return SqlUnitOfWork(self.database, self.clock, self.catalogue_cache)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.catalogue import (
@@ -20,6 +20,7 @@ from domain.catalogue import (
 )
 from domain.statuses import ServiceMode, Visibility
 from storage import tables as t
+from storage.catalogue_cache import VERSION_COUNTER, CatalogueCache, CatalogueSnapshot
 
 
 def staff_from_row(row) -> StaffUser:
@@ -60,15 +61,41 @@ def config_from_row(row) -> ServiceConfig:
     )
 
 
+_VERSION = select(t.counters.c.value).where(t.counters.c.name == VERSION_COUNTER)  # asked once per unit of work
+
+
 class SqlCatalogueRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: CatalogueCache | None = None) -> None:
         self.session = session
+        self.cache = cache
+        self._snapshot: CatalogueSnapshot | None = None  # checked once per unit of work
+
+    async def _current(self) -> CatalogueSnapshot | None:
+        """The catalogue as this unit of work sees it, from memory while its version has not moved (see
+        storage/catalogue_cache.py); None without a cache (or without the version counter)."""
+        if self.cache is None:
+            return None
+        if self._snapshot is None:
+            version = (await self.session.execute(_VERSION)).scalar()
+            if version is None:
+                return None
+            snapshot = self.cache.at(version)
+            if snapshot is None:
+                snapshot = CatalogueSnapshot(version, tuple(await self._ticket_types()), tuple(await self._subjects()),
+                                             tuple(await self._empreendimentos()))
+                self.cache.keep(snapshot)
+            self._snapshot = snapshot
+        return self._snapshot
 
     async def config(self) -> ServiceConfig:
         row = (await self.session.execute(select(t.service_config).where(t.service_config.c.id == 1))).one_or_none()
         return config_from_row(row)
 
     async def ticket_types(self) -> Sequence[TicketType]:
+        snapshot = await self._current()
+        return snapshot.ticket_types if snapshot is not None else await self._ticket_types()
+
+    async def _ticket_types(self) -> Sequence[TicketType]:
         rows = await self.session.execute(select(t.ticket_types).order_by(t.ticket_types.c.id))
         return [TicketType(r.id, r.name) for r in rows]
 
@@ -107,13 +134,26 @@ class SqlCatalogueRepository:
         ]
 
     async def subject(self, subject_id: int) -> Subject | None:
+        snapshot = await self._current()
+        if snapshot is not None:
+            return snapshot.subject_by_id.get(subject_id)
         found = await self._subjects(subject_id)
         return found[0] if found else None
 
     async def subjects(self) -> Sequence[Subject]:
-        return await self._subjects()
+        snapshot = await self._current()
+        return snapshot.subjects if snapshot is not None else await self._subjects()
 
     async def empreendimentos(self, ids: Sequence[int] | None = None) -> Sequence[Empreendimento]:
+        snapshot = await self._current()
+        if snapshot is None:
+            return await self._empreendimentos(ids)
+        if ids is None:
+            return snapshot.empreendimentos
+        wanted = set(ids)
+        return tuple(e for e in snapshot.empreendimentos if e.id in wanted)
+
+    async def _empreendimentos(self, ids: Sequence[int] | None = None) -> Sequence[Empreendimento]:
         query = select(t.empreendimentos).order_by(t.empreendimentos.c.id)
         obra_query = select(t.obras).order_by(t.obras.c.id)
         if ids is not None:
@@ -127,6 +167,16 @@ class SqlCatalogueRepository:
         return [Empreendimento(r.id, r.name, tuple(obras[r.id])) for r in await self.session.execute(query)]
 
     async def units_of_customer(self, customer_id: int) -> Sequence[Unit]:
+        snapshot = await self._current()
+        if snapshot is None:
+            return await self._units_of_customer(customer_id)
+        units = snapshot.units_of(customer_id)
+        if units is None:
+            units = tuple(await self._units_of_customer(customer_id))
+            snapshot.keep_units(customer_id, units)
+        return units
+
+    async def _units_of_customer(self, customer_id: int) -> Sequence[Unit]:
         rows = (
             await self.session.execute(
                 select(t.units)
@@ -168,3 +218,30 @@ class SqlCatalogueRepository:
             .where(t.service_config.c.id == 1)
             .values(staff_chat_id=chat_id, staff_thread_id=thread_id)
         )
+
+    async def move_staff_chat(self, old_chat_id: int, new_chat_id: int) -> bool:
+        result = await self.session.execute(
+            update(t.service_config)
+            .where(t.service_config.c.id == 1, t.service_config.c.staff_chat_id == old_chat_id)
+            .values(staff_chat_id=new_chat_id)
+        )
+        return result.rowcount == 1
+
+    async def adopt_staff_chat(self, chat_id: int) -> bool:
+        # One statement with the condition in it: of two groups adopted at once, exactly one wins.
+        result = await self.session.execute(
+            update(t.service_config)
+            .where(t.service_config.c.id == 1, t.service_config.c.staff_chat_id.is_(None))
+            .values(staff_chat_id=chat_id, staff_thread_id=None)
+        )
+        return result.rowcount == 1
+
+    async def add_demo_staff(self, login: str, name: str, telegram_user_id: int) -> StaffUser:
+        staff_id = (
+            await self.session.execute(
+                insert(t.staff_users)
+                .values(login=login, name=name, telegram_user_id=telegram_user_id, active=True)
+                .returning(t.staff_users.c.id)
+            )
+        ).scalar_one()
+        return await self.staff_by_id(staff_id)
