@@ -21,9 +21,10 @@ async def test_an_urgent_send_goes_before_the_line_and_everyone_gets_a_place(db)
     line = [asyncio.create_task(send(f"cliente {n}")) for n in range(5)]
     while not order:  # the first customer has a place; the other four wait in line
         await asyncio.sleep(0.01)
+    placed_before = len(order)  # usually 1; more when a slow machine lets the line move before the group comes
     group = asyncio.create_task(send("grupo", urgent=True))
     await asyncio.gather(group, *line)
 
     assert order[0] == "cliente 0"
-    assert order.index("grupo") <= 2  # the place being taken when it came, then its own
+    assert order.index("grupo") <= placed_before + 1  # the place being taken when it came, then its own
     assert [name for name in order if name != "grupo"] == [f"cliente {n}" for n in range(5)]
