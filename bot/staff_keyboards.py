@@ -1,7 +1,7 @@
 """Staff keyboards: pure functions of domain views, every callback through `bot.callbacks` (prefix s:).
 
-s:v:<number> Ver · s:r:<number>:<stage> Resolver etapa · s:o:<number>:<stage> Nova observação — the same data the
-pendência post carries (bot/delivery/render.py), so one handler serves both.
+s:v:<number> Ver · s:r:<number>:<stage> Resolver etapa · s:o:<number>:<stage> Nova observação — the pendência post
+(bot/delivery/render.py) carries the same buttons, so one handler serves both.
 """
 from __future__ import annotations
 
@@ -27,13 +27,22 @@ def note(number: int, stage: int) -> str:
     return cb.pack(cb.STAFF, "o", number, stage)
 
 
+def pendencia_actions(number: int, stage: int) -> InlineKeyboardMarkup:
+    """Under a pendência posted to the staff group or a responsible's private chat."""
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(texts.BUTTON_VIEW, callback_data=view(number)),
+         InlineKeyboardButton(texts.BUTTON_RESOLVE.format(stage=stage), callback_data=resolve(number, stage))],
+        [InlineKeyboardButton(texts.BUTTON_NOTE, callback_data=note(number, stage))],
+    ])
+
+
 def ticket_actions(details: TicketDetails) -> InlineKeyboardMarkup | None:
     """Under /ver: resolve or write on each pending stage (none on a final atendimento)."""
     if details.is_final:
         return None
     rows = [
         [
-            InlineKeyboardButton(texts.BUTTON_RESOLVE_STAGE.format(stage=s.position),
+            InlineKeyboardButton(texts.BUTTON_RESOLVE.format(stage=s.position),
                                  callback_data=resolve(details.number, s.position)),
             InlineKeyboardButton(texts.BUTTON_NOTE_STAGE.format(stage=s.position),
                                  callback_data=note(details.number, s.position)),

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.clock import Clock
 from storage import tables as t
 from storage.database import Database
+from storage.repositories.outbox import REFUSED_BY_TELEGRAM, back_in_line
 
 OPEN_STATES = ("pending", "claimed")
 LEASE_CHECK_INTERVAL = timedelta(seconds=5)
@@ -262,7 +263,7 @@ class DeliveryQueue:
         o = t.outbox
         query = (
             select(o.c.id)
-            .where(o.c.state == "parked", o.c.queue == queue, o.c.chat_id == chat_id, o.c.last_error.like("403%"))
+            .where(o.c.state == "parked", o.c.queue == queue, o.c.chat_id == chat_id, REFUSED_BY_TELEGRAM)
             .limit(1)
         )
         async with self.database.engine.connect() as connection:
@@ -332,7 +333,7 @@ class DeliveryQueue:
             result = await connection.execute(
                 update(o)
                 .where(condition)
-                .values(state="pending", available_at=self.clock.now(), last_error=None, attempts=0)
+                .values(**back_in_line(self.clock.now()))
             )
             customers = [int(q.removeprefix(CUSTOMER_QUEUE_PREFIX)) for q in queues
                          if q.startswith(CUSTOMER_QUEUE_PREFIX)]

@@ -5,33 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
-from bot import callbacks as cb
+from bot.staff_keyboards import pendencia_actions
 from bot.texts import customer as customer_texts
 from bot.texts import staff as staff_texts
 from bot.texts.format import fmt_datetime
 from domain.notifications import Kind
 from storage.delivery_queue import ClaimedBatch, OutboxRow
-
-
-def pendencia_keyboard(ticket_number: int, stage_position: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(staff_texts.BUTTON_VIEW, callback_data=cb.pack(cb.STAFF, "v", ticket_number)),
-                InlineKeyboardButton(
-                    staff_texts.BUTTON_RESOLVE.format(stage=stage_position),
-                    callback_data=cb.pack(cb.STAFF, "r", ticket_number, stage_position),
-                ),
-            ],
-            [
-                InlineKeyboardButton(
-                    staff_texts.BUTTON_NOTE, callback_data=cb.pack(cb.STAFF, "o", ticket_number, stage_position)
-                )
-            ],
-        ]
-    )
 
 
 def _due(value: str | None, zone: ZoneInfo) -> str | None:
@@ -67,5 +48,5 @@ def render_batch(batch: ClaimedBatch, zone: ZoneInfo) -> tuple[str, InlineKeyboa
     keyboard = None
     last = batch.rows[-1]
     if last.kind == Kind.PENDENCIA.value:
-        keyboard = pendencia_keyboard(last.payload["ticket_number"], last.payload["stage_position"])
+        keyboard = pendencia_actions(last.payload["ticket_number"], last.payload["stage_position"])
     return text, keyboard

@@ -30,6 +30,7 @@ from bot.texts.format import split_message
 from domain.notifications import Audience, Kind
 from domain.pendencias import MessageKind
 from storage.delivery_queue import ClaimedBatch, DeliveryQueue
+from storage.repositories.outbox import REFUSED_ERROR_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +266,7 @@ class TelegramDelivery:
 
     async def _forbidden(self, batch: ClaimedBatch, target: Target, exc: Forbidden) -> None:
         """Blocked, kicked or deactivated: park, say so once, and do not try this chat again until `outbox retry`."""
-        await self.queue.park(batch.ids, f"403 {exc.message}", chat_id=target.chat_id)
+        await self.queue.park(batch.ids, f"{REFUSED_ERROR_PREFIX}{exc.message}", chat_id=target.chat_id)
         audience = Audience(batch.head.audience)
         if audience is Audience.CUSTOMER:
             await self.services.incidents.customer_unreachable(batch.head.recipient_id)

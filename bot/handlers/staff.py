@@ -151,8 +151,7 @@ async def retornar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if parsed is None:
         return
     staff, number, _ = parsed
-    await report(update, context, number, lambda: services(context).tickets.mark_a_retornar(staff, number),
-                 lambda outcome, created: None)
+    await report(update, context, number, lambda: services(context).tickets.mark_a_retornar(staff, number))
 
 
 async def encerrar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -160,8 +159,7 @@ async def encerrar(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if parsed is None:
         return
     staff, number, note = parsed
-    await report(update, context, number, lambda: services(context).tickets.close(staff, number, note or None),
-                 lambda outcome, created: None)
+    await report(update, context, number, lambda: services(context).tickets.close(staff, number, note or None))
 
 
 async def cancelar_atendimento(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -169,8 +167,7 @@ async def cancelar_atendimento(update: Update, context: ContextTypes.DEFAULT_TYP
     if parsed is None:
         return
     staff, number, reason = parsed
-    await report(update, context, number, lambda: services(context).tickets.cancel(staff, number, reason),
-                 lambda outcome, created: None)
+    await report(update, context, number, lambda: services(context).tickets.cancel(staff, number, reason))
 
 
 # --- registration ----------------------------------------------------------------------------------------------------

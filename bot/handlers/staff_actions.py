@@ -30,8 +30,8 @@ Change = Callable[[], Awaitable[Outcome]]
 
 
 async def report(update: Update, context: ContextTypes.DEFAULT_TYPE, number: int, change: Change,
-                 headline: Callable[[Outcome, list[str]], str | None]) -> DomainError | None:
-    """Runs one change and says what it did: the headline, then the atendimento's new status when it moved.
+                 headline: Callable[[Outcome, list[str]], str | None] | None = None) -> DomainError | None:
+    """Runs one change and says what it did: the headline (if any), then the atendimento's new status when it moved.
     A domain error (not found, final, already resolved, someone else was quicker…) is answered instead, and
     returned (None: the change was made)."""
     svc = services(context)
@@ -48,7 +48,7 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE, number: int
             view = by_position.get(stage.position)
             created.append(texts.created_stage(stage.position, stage.description,
                                                view.responsible_name if view else None, stage.due_at, svc.zone))
-    lines = [line for line in (headline(outcome, created),) if line]
+    lines = [line for line in (headline(outcome, created) if headline else None,) if line]
     if outcome.status_changed_to is not None:
         lines.append(texts.ticket_changed(number, outcome.status_changed_to))
     await say(update, context, "\n".join(lines))

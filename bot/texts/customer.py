@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.texts.details import description_lines, note_lines, place
 from bot.texts.format import esc, fmt_datetime, shorten
 from bot.texts.labels import STEP_NAMES, stage_status, ticket_status
 from domain.views import TicketDetails, TicketPage
@@ -205,13 +206,10 @@ def ticket_details(details: TicketDetails, zone: ZoneInfo) -> str:
         lines.append(f"Data término: {fmt_datetime(details.closed_at, zone)}")
     lines.append(f"Tipo: {esc(details.type_name)}")
     lines.append(f"Assunto: {esc(details.subject_name)}")
-    place = " · ".join(esc(p) for p in (details.empreendimento_name, details.obra_name, details.unit_label) if p)
-    if place:
-        lines.append(f"Unidade: {place}")
-    lines.append("Descrição:")
-    lines.extend(esc(line) for line in details.description.split("\n"))
-    if details.cancel_reason:
-        lines.append(f"Motivo do cancelamento: {esc(details.cancel_reason)}")
+    unit = place(details)
+    if unit:
+        lines.append(f"Unidade: {unit}")
+    lines += description_lines(details)
     lines.append("")
     if not details.stages:
         lines.append("<i>Nenhuma etapa registrada ainda.</i>")
@@ -219,12 +217,7 @@ def ticket_details(details: TicketDetails, zone: ZoneInfo) -> str:
         lines.append(f"<b>Etapa {stage.position} — {esc(stage.description)}</b>")
         lines.append(f"Status: {stage_status(stage.status)}")
         lines.append(f"Criação: {fmt_datetime(stage.created_at, zone)} · Conclusão: {fmt_datetime(stage.completed_at, zone)}")
-        if stage.notes:
-            lines.append("Observações:")
-            for note in stage.notes:
-                author = f" — {esc(note.author)}" if note.author else ""
-                lines.append(f"• <i>{fmt_datetime(note.created_at, zone)}{author}</i>")
-                lines.extend(f"  {esc(line)}" for line in note.text.split("\n"))
+        lines += note_lines(stage.notes, zone)
         lines.append("")
     return "\n".join(lines).rstrip()
 

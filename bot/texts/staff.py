@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.texts.details import description_lines, note_lines, place
 from bot.texts.format import esc, fmt_datetime, shorten
 from bot.texts.labels import stage_status, ticket_status
 from domain.statuses import StageStatus, TicketStatus
@@ -233,18 +234,12 @@ def _stage_lines(stage: StageView, zone: ZoneInfo, now: datetime) -> list[str]:
     due = fmt_datetime(stage.due_at, zone, empty="sem prazo")
     if stage.status is StageStatus.PENDENTE and stage.due_at is not None and stage.due_at < now:
         due += " ⚠️ <b>atrasada</b>"
-    lines = [
+    return [
         f"<b>Etapa {stage.position} — {esc(stage.description)}</b> · {stage_status(stage.status)}",
         f"Responsável: {esc(stage.responsible_name) if stage.responsible_name else '<i>ninguém</i>'} · Prazo: {due}",
         f"Criação: {fmt_datetime(stage.created_at, zone)} · Conclusão: {fmt_datetime(stage.completed_at, zone)}",
+        *note_lines(stage.notes, zone),
     ]
-    if stage.notes:
-        lines.append("Observações:")
-        for note in stage.notes:
-            author = f" — {esc(note.author)}" if note.author else ""
-            lines.append(f"• <i>{fmt_datetime(note.created_at, zone)}{author}</i>")
-            lines.extend(f"  {esc(line)}" for line in note.text.split("\n"))
-    return lines
 
 
 def ticket_for_staff(details: TicketDetails, zone: ZoneInfo, now: datetime) -> str:
@@ -253,20 +248,17 @@ def ticket_for_staff(details: TicketDetails, zone: ZoneInfo, now: datetime) -> s
         f"📄 <b>Atendimento nº {details.number}</b> · {ticket_status(details.status)}",
         f"Cliente: <b>{esc(details.customer_name)}</b>",
     ]
-    place = " · ".join(esc(p) for p in (details.empreendimento_name, details.obra_name, details.unit_label) if p)
-    if place:
+    unit = place(details)
+    if unit:
         items = f" ({esc(', '.join(details.unit_items))})" if details.unit_items else ""
-        lines.append(f"Unidade: {place}{items}")
+        lines.append(f"Unidade: {unit}{items}")
     lines += [
         f"Tipo: {esc(details.type_name)} · Assunto: {esc(details.subject_name)}",
         f"Origem: {esc(ORIGIN.get(details.origin, details.origin))}",
         f"Cadastro: {fmt_datetime(details.created_at, zone)} · Término: {fmt_datetime(details.closed_at, zone)}",
-        "Descrição:",
+        *description_lines(details),
+        "",
     ]
-    lines.extend(esc(line) for line in details.description.split("\n"))
-    if details.cancel_reason:
-        lines.append(f"Motivo do cancelamento: {esc(details.cancel_reason)}")
-    lines.append("")
     if not details.stages:
         lines.append("<i>Nenhuma etapa registrada.</i>")
     for stage in details.stages:
@@ -275,7 +267,6 @@ def ticket_for_staff(details: TicketDetails, zone: ZoneInfo, now: datetime) -> s
     return "\n".join(lines).rstrip()
 
 
-BUTTON_RESOLVE_STAGE = "✅ Resolver etapa {stage}"
 BUTTON_NOTE_STAGE = "💬 Observação na etapa {stage}"
 
 

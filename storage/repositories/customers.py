@@ -119,7 +119,7 @@ class SqlCustomerRepository:
         if exists is not None:
             await self.link(visitor_id, telegram_user_id, now)
             return visitor_id
-        base = 900_000_000 + telegram_user_id % 100_000_000
+        base = telegram_user_id % 100_000_000
         for step in range(1000):
             document = cpf_with_check_digits(f"{900_000_000 + (base + step) % 100_000_000:09d}")
             taken = (await self.session.execute(select(t.customers.c.id).where(t.customers.c.document == document))).scalar()

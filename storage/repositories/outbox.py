@@ -11,6 +11,15 @@ from domain.clock import Clock
 from domain.notifications import Notification
 from storage import tables as t
 
+# A row parked because Telegram refused its chat (403, blocked or kicked) carries an error written with this prefix.
+REFUSED_ERROR_PREFIX = "403 "
+REFUSED_BY_TELEGRAM = t.outbox.c.last_error.like("403%")
+
+
+def back_in_line(now: datetime) -> dict:
+    """The values that return a parked row to its queue, to be tried at once as if new."""
+    return {"state": "pending", "available_at": now, "last_error": None, "attempts": 0}
+
 
 class SqlOutbox:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
@@ -55,7 +64,7 @@ class SqlOutbox:
         o = t.outbox
         result = await self.session.execute(
             update(o)
-            .where(o.c.queue == queue, o.c.state == "parked", o.c.last_error.like("403%"))
-            .values(state="pending", available_at=self.clock.now(), last_error=None, attempts=0)
+            .where(o.c.queue == queue, o.c.state == "parked", REFUSED_BY_TELEGRAM)
+            .values(**back_in_line(self.clock.now()))
         )
         return result.rowcount
