@@ -61,8 +61,9 @@ async def group_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         old, new = message.chat_id, message.migrate_to_chat_id
     else:
         old, new = message.migrate_from_chat_id, message.chat_id
-    # The two messages come from two chats, so they are handled at once; one at a time, the second finds the
-    # group moved already (IncidentService.staff_group_moved reads, then writes).
+    # The two messages come from two chats, so they are handled at once. The move itself is one conditional UPDATE
+    # (exactly one of them moves the group); the lock also lets the second one finish before the first announces
+    # the move, so nothing is left in flight once the group is told.
     async with context.application.bot_data.setdefault(_MOVING, asyncio.Lock()):
         if not await services(context).incidents.staff_group_moved(old, new):
             return
