@@ -137,6 +137,28 @@ async def pg_admin(*statements: str) -> None:
         await connection.close()
 
 
+def _drop(name: str) -> str:
+    return f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'  # FORCE: a run that failed may have left connections
+
+
+async def pg_drop(name: str) -> None:
+    await pg_admin(_drop(name))
+
+
+async def pg_recreate(name: str) -> str:
+    """An empty PostgreSQL database `name` (whatever an earlier run left is dropped); returns its URL."""
+    await pg_admin(_drop(name), f'CREATE DATABASE "{name}"')
+    return pg_database_url(name)
+
+
+async def migrate(url: str) -> str:
+    """Brings the database at `url` to the newest schema; returns the URL, to chain after pg_recreate."""
+    from storage.migrate import upgrade_url
+
+    await upgrade_url(url)
+    return url
+
+
 async def pg_available() -> bool:
     try:
         await asyncio.wait_for(pg_admin("SELECT 1"), 5)
@@ -147,3 +169,19 @@ async def pg_available() -> bool:
 
 def unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+async def each_backend(name: str, label: str, backends: str, measure: Callable[[str], Awaitable[dict]],
+                       report: Callable[[dict], str]) -> dict:
+    """A benchmark's command line: `measure` on each backend of "sqlite,postgresql" (PostgreSQL skipped when it is
+    not reachable), each result printed, all saved as results/`name`.json."""
+    results = []
+    for backend in backends.split(","):
+        if backend == "postgresql" and not await pg_available():
+            print(f"{label} postgresql: PostgreSQL not reachable, skipped")
+            continue
+        result = await measure(backend)
+        print(report(result), flush=True)
+        results.append(result)
+    save(name, {"results": results})
+    return {"results": results}

@@ -15,9 +15,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from bench.common import pg_admin, pg_database_url
-from storage.database import connect
-from storage.migrate import upgrade
+from bench.common import migrate, pg_recreate
 
 STAGES_PER_TICKET = 5
 TICKETS_PER_CUSTOMER = 5
@@ -208,16 +206,8 @@ async def _load_postgresql(url: str, tickets: int) -> None:
 async def generate(backend: str, target: str, tickets: int) -> str:
     """Creates, migrates and fills a database; returns its URL. `target`: a file path (SQLite) or a database name."""
     started = time.perf_counter()
-    if backend == "sqlite":
-        url = f"sqlite:///{target}"
-    else:
-        await pg_admin(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)', f'CREATE DATABASE "{target}"')
-        url = pg_database_url(target)
-    database = connect(url)
-    try:
-        await upgrade(database)
-    finally:
-        await database.dispose()
+    url = f"sqlite:///{target}" if backend == "sqlite" else await pg_recreate(target)
+    await migrate(url)
     if backend == "sqlite":
         await asyncio.to_thread(_load_sqlite, target, tickets)
     else:

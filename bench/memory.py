@@ -17,12 +17,11 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, text, update
 
-from bench.common import RESULTS, save
+from bench.common import RESULTS, migrate, save
 from bench.generate import EMPREENDIMENTOS
 from bench.p2_queries import prepare
 from storage import tables as t
 from storage.database import connect
-from storage.migrate import upgrade
 from tests.support.delivery import cli_env
 from tests.support.fake_telegram import FakeTelegram
 
@@ -108,10 +107,7 @@ async def measure(large: int, conversations: int, active: int, keep: bool) -> di
     with tempfile.TemporaryDirectory(prefix="memory_", dir=RESULTS) as workdir:
         workdir = Path(workdir)
         # The floor: the same process, idle, on an empty database.
-        empty = f"sqlite:///{workdir / 'empty.db'}"
-        database = connect(empty)
-        await upgrade(database)
-        await database.dispose()
+        empty = await migrate(f"sqlite:///{workdir / 'empty.db'}")
         async with FakeTelegram(keep_requests=False) as tg:
             someone = tg.user("Ana", user_id=8_999_999)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 
+from bench.common import migrate
 from bench.wizard_world import catalogue, person, steps
 from storage.database import connect
 from storage.migrate import upgrade
@@ -19,10 +20,7 @@ from tests.support.fake_telegram import FakeTelegram
 
 async def count_statements(customers: int = 5) -> list[dict]:
     with tempfile.TemporaryDirectory() as directory:
-        url = f"sqlite:///{Path(directory) / 'statements.db'}"
-        database = connect(url)
-        await upgrade(database)
-        await database.dispose()
+        url = await migrate(f"sqlite:///{Path(directory) / 'statements.db'}")
         async with FakeTelegram() as tg, running_bot(tg, url, catalogue=catalogue(customers)) as bot:
             statements: list[str] = []
             event.listen(bot.database.engine.sync_engine, "before_cursor_execute",

@@ -18,10 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import insert, update
 
-from bench.common import RESULTS, pg_admin, pg_available, pg_database_url, save
+from bench.common import RESULTS, migrate, pg_available, pg_drop, pg_recreate, save
 from storage import tables as t
 from storage.database import connect
-from storage.migrate import upgrade
 from tests.support.delivery import WorkerProcess, cli_env, open_rows, people_for, seed_customers
 from tests.support.fake_telegram import FakeTelegram
 
@@ -29,17 +28,6 @@ TELEGRAM_RATE = 30  # messages a second, all chats together
 GOAL_SHARE = 0.95
 MARK = re.compile(r"\baviso (\d+)\b")
 DATABASE = "atd_bench_p3"
-
-
-async def _fresh_database() -> str:
-    await pg_admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"')
-    url = pg_database_url(DATABASE)
-    database = connect(url)
-    try:
-        await upgrade(database)
-    finally:
-        await database.dispose()
-    return url
 
 
 def _customer_row(mark: int, customer: int, now: datetime) -> dict:
@@ -114,7 +102,7 @@ def check(tg: FakeTelegram, expected: dict) -> dict:
 
 async def one_run(workers: int, notifications: int, customers: int, group_posts: int, rate: int,
                   workdir: Path) -> dict:
-    url = await _fresh_database()
+    url = await migrate(await pg_recreate(DATABASE))
     async with FakeTelegram() as tg:
         people, group, expected = await seed(url, tg, notifications, customers, group_posts)
         tg.flood.enabled = True
@@ -198,7 +186,7 @@ async def measure(workers: list[int], notifications: int = 5000, customers: int 
                 print(report(result), flush=True)
                 results.append(result)
         finally:
-            await pg_admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+            await pg_drop(DATABASE)
     return results
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from bench.common import QueryCounter, pg_available, save
+from bench.common import QueryCounter, each_backend
 from bench.p2_queries import prepare
 from domain.clock import SystemClock
 from domain.services.change_feed import ChangeFeed
@@ -117,16 +117,8 @@ async def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
-    results = []
-    for backend in args.backends.split(","):
-        if backend == "postgresql" and not await pg_available():
-            print("P4 postgresql: PostgreSQL not reachable, skipped")
-            continue
-        result = await measure(backend, args.small, args.large, args.rounds, args.keep)
-        print(report(result), flush=True)
-        results.append(result)
-    save("p4_changes", {"results": results})
-    return {"results": results}
+    return await each_backend("p4_changes", "P4", args.backends,
+                              lambda backend: measure(backend, args.small, args.large, args.rounds, args.keep), report)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
 
-from storage.database import Database
+from storage.database import Database, connect
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -26,6 +26,15 @@ async def upgrade(database: Database, revision: str = "head") -> None:
 
     async with database.engine.begin() as connection:
         await connection.run_sync(_upgrade)
+
+
+async def upgrade_url(url: str) -> None:
+    """The database at `url` brought to the newest schema, with an engine of its own (for tools and test set-up)."""
+    database = connect(url)
+    try:
+        await upgrade(database)
+    finally:
+        await database.dispose()
 
 
 async def current_revision(database: Database) -> str | None:

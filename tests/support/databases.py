@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from storage.migrate import upgrade_url
+
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 BACKENDS = ("sqlite", "postgresql")
@@ -66,21 +68,12 @@ def require_postgres(problem: str | None) -> None:
     pytest.skip(problem)
 
 
-async def _migrate(url: str) -> None:
-    from storage.database import connect
-    from storage.migrate import upgrade
-
-    database = connect(url)
-    try:
-        await upgrade(database)
-    finally:
-        await database.dispose()
 
 
 class SqliteTemplate:
     def __init__(self, directory: Path) -> None:
         self.path = directory / "template.db"
-        run_sync(_migrate(f"sqlite:///{self.path}"))
+        run_sync(upgrade_url(f"sqlite:///{self.path}"))
 
     def fresh(self, directory: Path) -> str:
         target = directory / f"test-{uuid.uuid4().hex[:8]}.db"
@@ -92,7 +85,7 @@ class PostgresTemplate:
     def __init__(self) -> None:
         self.name = f"atd_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         run_sync(_admin(f'CREATE DATABASE "{self.name}"'))
-        run_sync(_migrate(url_for_database(self.name)))
+        run_sync(upgrade_url(url_for_database(self.name)))
 
     def fresh(self) -> tuple[str, str]:
         name = f"atd_t_{uuid.uuid4().hex[:12]}"
