@@ -23,7 +23,7 @@ from bench.p2_queries import prepare
 from storage import tables as t
 from storage.database import connect
 from tests.support.delivery import cli_env
-from tests.support.fake_telegram import FakeTelegram
+from sandbox.emulator import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_TELEGRAM_ID = 9_000_000

@@ -15,7 +15,7 @@ from bench.wizard_world import catalogue, person, steps
 from storage.database import connect
 from storage.migrate import upgrade
 from tests.support.bot_harness import running_bot
-from tests.support.fake_telegram import FakeTelegram
+from sandbox.emulator import FakeTelegram
 
 
 async def count_statements(customers: int = 5) -> list[dict]:

@@ -27,7 +27,7 @@ from storage.database import connect
 from storage.migrate import upgrade
 from tests.support.catalogue import load_catalogue
 from tests.support.delivery import cli_env
-from tests.support.fake_telegram import FakeTelegram
+from sandbox.emulator import FakeTelegram
 
 GOAL = 0.6
 PROFILE_SECONDS = 8  # of the ~13 s our bot takes: the linking and the wizard

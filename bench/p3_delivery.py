@@ -22,7 +22,7 @@ from bench.common import RESULTS, migrate, pg_available, pg_drop, pg_recreate, s
 from storage import tables as t
 from storage.database import connect
 from tests.support.delivery import WorkerProcess, cli_env, open_rows, people_for, seed_customers
-from tests.support.fake_telegram import FakeTelegram
+from sandbox.emulator import FakeTelegram
 
 TELEGRAM_RATE = 30  # messages a second, all chats together
 GOAL_SHARE = 0.95

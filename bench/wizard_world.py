@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.brazil import cpf_with_check_digits
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.telegram_users import TelegramUser
+from sandbox.emulator import FakeTelegram
+from sandbox.emulator.telegram_users import TelegramUser
 
 ANSWER_TIMEOUT = 120.0  # 200 people at once queue behind one another: a slow answer is measured, not a failure
 FIRST_PHONE = 11_900_000_000  # +55 11 9xxxx-xxxx

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.support.bot_harness import running_bot
-from tests.support.fake_telegram import FakeTelegram
+from sandbox.emulator import FakeTelegram
 
 
 @pytest.fixture

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 from tests.support.bot_harness import ANA_PHONE, BRUNO_PHONE
 from tests.support.customer_steps import forge_press, linked, wait_idle
-from tests.support.fake_telegram.message_text import as_typed
-from tests.support.telegram_users import TelegramUser
+from sandbox.emulator.message_text import as_typed
+from sandbox.emulator.telegram_users import TelegramUser
 
 EXAMPLES = 130
 APOLOGY = "Desculpe, algo deu errado"

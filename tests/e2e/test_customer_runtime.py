@@ -20,7 +20,7 @@ from tests.support.bot_process import program_env, run_program
 from tests.support.catalogue import load_catalogue
 from tests.support.customer_steps import linked, wait_idle
 from tests.support.dialog import command, press, says, share_contact, verify_dialog
-from tests.support.fake_telegram.webhook import SECRET_HEADER
+from sandbox.emulator.webhook import SECRET_HEADER
 
 APOLOGY = "Desculpe, algo deu errado do nosso lado"
 CUSTOMER_MENU = ["novo", "meus", "detalhes", "cancelar", "ajuda", "sair"]

@@ -61,9 +61,9 @@ from tests.support.dialog import (
     verify_dialog,
     wait,
 )
-from tests.support.fake_telegram import FakeTelegram, SimulationError
-from tests.support.fake_telegram.html_parser import EntityParseError, parse_html
-from tests.support.fake_telegram.markdown_parser import parse_markdown_v2
+from sandbox.emulator import FakeTelegram, SimulationError
+from sandbox.emulator.html_parser import EntityParseError, parse_html
+from sandbox.emulator.markdown_parser import parse_markdown_v2
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from bot.texts import labels
 from tests.support.dialog import Action, no_answer, says, verify_dialog
-from tests.support.fake_telegram.callback_queries import CallbackQuery, new_query_id
-from tests.support.fake_telegram.files import store_file
+from sandbox.emulator.callback_queries import CallbackQuery, new_query_id
+from sandbox.emulator.files import store_file
 from tests.support.staff_world import (
     BRUNO,
     LAMP_REQUEST,

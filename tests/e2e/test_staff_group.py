@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from storage import tables as t
 from tests.support.bot_harness import ADMIN_ID
-from tests.support.fake_telegram import FakeTelegram
+from sandbox.emulator import FakeTelegram
 from tests.support.smtp_server import smtp_ca, smtp_client_tls, smtp_servers  # noqa: F401 - fixtures
 from tests.support.staff_world import (
     deliver_all,

@@ -26,7 +26,7 @@ from domain.clock import Clock, SystemClock
 from storage import tables
 from storage.database import Database, connect
 from tests.support.catalogue import FIXTURES, load_catalogue
-from tests.support.fake_telegram import FakeTelegram
+from sandbox.emulator import FakeTelegram
 
 E2E_CATALOGUE = FIXTURES / "e2e.yaml"
 POLL_TIMEOUT = 1  # seconds a getUpdates may hang: keeps stopping the bot quick

@@ -16,7 +16,7 @@ import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from tests.support.fake_telegram import FakeTelegram
+from sandbox.emulator import FakeTelegram
 
 PROGRAM = Path(sys.executable).with_name("atendimento")  # .venv/bin/atendimento
 STARTUP_TIMEOUT = 30.0

@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from storage import tables as t
 from storage.database import Database
-from tests.support.fake_telegram import CallbackQuery, FakeTelegram
-from tests.support.fake_telegram.callback_queries import new_query_id
-from tests.support.fake_telegram.sent_messages import BotMessage
-from tests.support.telegram_users import TelegramUser
+from sandbox.emulator import CallbackQuery, FakeTelegram
+from sandbox.emulator.callback_queries import new_query_id
+from sandbox.emulator.sent_messages import BotMessage
+from sandbox.emulator.telegram_users import TelegramUser
 
 
 async def linked(tg: FakeTelegram, first_name: str, phone: str, **person: Any) -> TelegramUser:

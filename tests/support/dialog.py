@@ -24,9 +24,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.support.fake_telegram.callback_queries import CallbackQuery
-from tests.support.fake_telegram.sent_messages import Reply
-from tests.support.telegram_users import DEFAULT_QUIET, DEFAULT_TIMEOUT, TelegramGroup, TelegramUser
+from sandbox.emulator.callback_queries import CallbackQuery
+from sandbox.emulator.sent_messages import Reply
+from sandbox.emulator.telegram_users import DEFAULT_QUIET, DEFAULT_TIMEOUT, TelegramGroup, TelegramUser
 
 
 # -- what the person does --------------------------------------------------------------------------------------------

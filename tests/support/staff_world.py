@@ -22,8 +22,8 @@ from sqlalchemy import func, select, update
 from domain.services.tickets import NewTicketRequest
 from storage import tables as t
 from tests.support.bot_harness import ADMIN_ID, ANA_PHONE, JOAO_ID, MARIA_ID, running_bot
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.telegram_users import TelegramGroup, TelegramUser
+from sandbox.emulator import FakeTelegram
+from sandbox.emulator.telegram_users import TelegramGroup, TelegramUser
 
 ANA = 1  # customer ids of e2e.yaml
 BRUNO = 2

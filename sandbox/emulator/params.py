@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.fake_telegram import errors
+from sandbox.emulator import errors
 
 
 async def read_params(request: web.BaseRequest) -> dict[str, Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.support.fake_telegram.entity_types import entity
-from tests.support.fake_telegram.utf16 import utf16_offset_of
+from sandbox.emulator.entity_types import entity
+from sandbox.emulator.utf16 import utf16_offset_of
 
 _FINDERS = (
     ("bot_command", re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>])")),

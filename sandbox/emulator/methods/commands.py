@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from tests.support.fake_telegram import errors
-from tests.support.fake_telegram.methods.registry import api_method
-from tests.support.fake_telegram.params import Params
+from sandbox.emulator import errors
+from sandbox.emulator.methods.registry import api_method
+from sandbox.emulator.params import Params
 
 if TYPE_CHECKING:
-    from tests.support.fake_telegram.server import FakeTelegram
+    from sandbox.emulator.server import FakeTelegram
 
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 _LANGUAGE = re.compile(r"^([a-z]{2})?$")

@@ -6,8 +6,8 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.support.fake_telegram import errors
-from tests.support.fake_telegram.sent_messages import BotMessage, Reply
+from sandbox.emulator import errors
+from sandbox.emulator.sent_messages import BotMessage, Reply
 
 FIRST_USER_ID = 7_100_000_001  # real user ids no longer fit in 32 bits
 FIRST_GROUP_ID = -4_100_000_001

@@ -4,12 +4,12 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from tests.support.fake_telegram import errors
-from tests.support.fake_telegram.methods.registry import api_method
-from tests.support.fake_telegram.params import Params
+from sandbox.emulator import errors
+from sandbox.emulator.methods.registry import api_method
+from sandbox.emulator.params import Params
 
 if TYPE_CHECKING:
-    from tests.support.fake_telegram.server import FakeTelegram
+    from sandbox.emulator.server import FakeTelegram
 
 
 @api_method("answerCallbackQuery")

@@ -1,5 +1,5 @@
 """The Bot API methods the fake server answers; importing this package registers them all."""
-from tests.support.fake_telegram.methods import (  # noqa: F401 - imported to register the methods
+from sandbox.emulator.methods import (  # noqa: F401 - imported to register the methods
     bot_profile,
     callbacks,
     chats,
@@ -8,6 +8,6 @@ from tests.support.fake_telegram.methods import (  # noqa: F401 - imported to re
     messages,
     updates,
 )
-from tests.support.fake_telegram.methods.registry import METHODS
+from sandbox.emulator.methods.registry import METHODS
 
 __all__ = ["METHODS"]

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tests.support.fake_telegram import errors
-from tests.support.fake_telegram.files import input_file
-from tests.support.fake_telegram.keyboards import checked_markup
-from tests.support.fake_telegram.message_text import FormattedText, format_text
-from tests.support.fake_telegram.methods.registry import api_method
-from tests.support.fake_telegram.params import Params
-from tests.support.fake_telegram.payloads import quoted
-from tests.support.fake_telegram.sent_messages import BotMessage, MessageVersion, Reply
-from tests.support.fake_telegram.world import Chat
+from sandbox.emulator import errors
+from sandbox.emulator.files import input_file
+from sandbox.emulator.keyboards import checked_markup
+from sandbox.emulator.message_text import FormattedText, format_text
+from sandbox.emulator.methods.registry import api_method
+from sandbox.emulator.params import Params
+from sandbox.emulator.payloads import quoted
+from sandbox.emulator.sent_messages import BotMessage, MessageVersion, Reply
+from sandbox.emulator.world import Chat
 
 if TYPE_CHECKING:
-    from tests.support.fake_telegram.server import FakeTelegram
+    from sandbox.emulator.server import FakeTelegram
 
 CHAT_ACTIONS = frozenset(
     ["typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice", "upload_document",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.support.fake_telegram import errors
+from sandbox.emulator import errors
 
 MAX_BUTTONS = 100
 MAX_MARKUP_BYTES = 10_240

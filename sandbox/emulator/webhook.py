@@ -9,7 +9,7 @@ import time
 
 import aiohttp
 
-from tests.support.fake_telegram.bot_account import BotAccount, WebhookConfig
+from sandbox.emulator.bot_account import BotAccount, WebhookConfig
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 

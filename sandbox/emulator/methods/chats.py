@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tests.support.fake_telegram import errors
-from tests.support.fake_telegram.methods.registry import api_method
-from tests.support.fake_telegram.params import Params
-from tests.support.fake_telegram.payloads import chat_member
-from tests.support.fake_telegram.world import Chat
+from sandbox.emulator import errors
+from sandbox.emulator.methods.registry import api_method
+from sandbox.emulator.params import Params
+from sandbox.emulator.payloads import chat_member
+from sandbox.emulator.world import Chat
 
 if TYPE_CHECKING:
-    from tests.support.fake_telegram.server import FakeTelegram
+    from sandbox.emulator.server import FakeTelegram
 
 _PRESENT = ("creator", "administrator", "member", "restricted")
 _GIFT_TYPES = {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.support.fake_telegram.keyboards import inline_buttons, reply_buttons
+from sandbox.emulator.keyboards import inline_buttons, reply_buttons
 
 
 @dataclass(slots=True)

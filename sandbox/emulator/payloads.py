@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.fake_telegram.world import Account, Chat
+from sandbox.emulator.world import Account, Chat
 
 _ADMIN_RIGHTS = {
     "can_be_edited": False, "is_anonymous": False, "can_manage_chat": True, "can_delete_messages": True,

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tests.support.fake_telegram.callback_queries import CallbackQuery, new_query_id
-from tests.support.fake_telegram.entity_detection import detect_entities
-from tests.support.fake_telegram.payloads import chat_member, new_message, quoted
-from tests.support.fake_telegram.sent_messages import BotMessage
-from tests.support.fake_telegram.world import Account, Chat, Topic
+from sandbox.emulator.callback_queries import CallbackQuery, new_query_id
+from sandbox.emulator.entity_detection import detect_entities
+from sandbox.emulator.payloads import chat_member, new_message, quoted
+from sandbox.emulator.sent_messages import BotMessage
+from sandbox.emulator.world import Account, Chat, Topic
 
 if TYPE_CHECKING:
-    from tests.support.fake_telegram.server import FakeTelegram
+    from sandbox.emulator.server import FakeTelegram
 
 _PRESENT = ("creator", "administrator", "member", "restricted")
 _SERVICE = frozenset(

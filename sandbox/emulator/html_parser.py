@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.support.fake_telegram.entity_types import entity, sort_entities
-from tests.support.fake_telegram.utf16 import utf16_len
+from sandbox.emulator.entity_types import entity, sort_entities
+from sandbox.emulator.utf16 import utf16_len
 
 
 class EntityParseError(Exception):

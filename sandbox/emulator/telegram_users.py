@@ -15,15 +15,15 @@ import asyncio
 import re
 from typing import TYPE_CHECKING, Any
 
-from tests.support.fake_telegram.callback_queries import CallbackQuery
-from tests.support.fake_telegram.events import SimulationError
-from tests.support.fake_telegram.files import store_file
-from tests.support.fake_telegram.message_text import as_typed
-from tests.support.fake_telegram.sent_messages import BotMessage, Reply
-from tests.support.fake_telegram.world import Account, Chat, Topic
+from sandbox.emulator.callback_queries import CallbackQuery
+from sandbox.emulator.events import SimulationError
+from sandbox.emulator.files import store_file
+from sandbox.emulator.message_text import as_typed
+from sandbox.emulator.sent_messages import BotMessage, Reply
+from sandbox.emulator.world import Account, Chat, Topic
 
 if TYPE_CHECKING:
-    from tests.support.fake_telegram.server import FakeTelegram
+    from sandbox.emulator.server import FakeTelegram
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_QUIET = 0.3  # how long "no answer" is waited for

@@ -20,20 +20,20 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.fake_telegram import errors
-from tests.support.fake_telegram.bot_account import TOKEN, BotAccount, WebhookConfig
-from tests.support.fake_telegram.callback_queries import CallbackQuery
-from tests.support.fake_telegram.events import WorldEvents
-from tests.support.fake_telegram.faults import BAD_GATEWAY_PAGE, GATEWAY_TIMEOUT_PAGE, Fault, Faults
-from tests.support.fake_telegram.files import StoredFile
-from tests.support.fake_telegram.flood_control import FloodControl
-from tests.support.fake_telegram.methods import METHODS
-from tests.support.fake_telegram.methods.commands import menu_for
-from tests.support.fake_telegram.params import Params, chat_id_hint, read_params
-from tests.support.fake_telegram.request_log import RequestLog, RequestRecord
-from tests.support.fake_telegram.sent_messages import BotMessage
-from tests.support.fake_telegram.webhook import WebhookDelivery
-from tests.support.fake_telegram.world import Chat, World
+from sandbox.emulator import errors
+from sandbox.emulator.bot_account import TOKEN, BotAccount, WebhookConfig
+from sandbox.emulator.callback_queries import CallbackQuery
+from sandbox.emulator.events import WorldEvents
+from sandbox.emulator.faults import BAD_GATEWAY_PAGE, GATEWAY_TIMEOUT_PAGE, Fault, Faults
+from sandbox.emulator.files import StoredFile
+from sandbox.emulator.flood_control import FloodControl
+from sandbox.emulator.methods import METHODS
+from sandbox.emulator.methods.commands import menu_for
+from sandbox.emulator.params import Params, chat_id_hint, read_params
+from sandbox.emulator.request_log import RequestLog, RequestRecord
+from sandbox.emulator.sent_messages import BotMessage
+from sandbox.emulator.webhook import WebhookDelivery
+from sandbox.emulator.world import Chat, World
 
 _NOT_FOUND = json.dumps(errors.not_found().payload()).encode()
 _LOGGER = logging.getLogger(__name__)
@@ -244,9 +244,9 @@ class FakeTelegram:
     def user(self, first_name: str = "Ana", last_name: str | None = None, *, phone: str | None = None,
              username: str | None = None, language_code: str | None = "pt-br", started: bool = False,
              user_id: int | None = None):
-        """A simulated person with a private chat with the bot (see tests/support/telegram_users.py).
+        """A simulated person with a private chat with the bot (see sandbox/emulator/telegram_users.py).
         `started=True`: they have talked to the bot before (so the bot may write to them first)."""
-        from tests.support.telegram_users import TelegramUser
+        from sandbox.emulator.telegram_users import TelegramUser
 
         account, chat = self.world.add_person(first_name, last_name=last_name, phone=phone, username=username,
                                               language_code=language_code, started_bot=started, id=user_id)
@@ -256,7 +256,7 @@ class FakeTelegram:
               bot: str | None = "administrator", username: str | None = None):
         """A group the people in `members` (and `admins`) are in. `bot`: the bot's status there ("administrator",
         "member", or None when it is not in it yet; then `group.add_bot()`)."""
-        from tests.support.telegram_users import TelegramGroup
+        from sandbox.emulator.telegram_users import TelegramGroup
 
         chat = self.world.add_group(title, supergroup=supergroup, forum=forum, username=username)
         chat.bot_status = bot or "left"
@@ -305,7 +305,7 @@ class FakeTelegram:
 
     def commands(self, scope: dict[str, Any] | None = None, language_code: str = "") -> list[dict[str, str]]:
         """The commands stored for exactly this scope and language (what getMyCommands answers)."""
-        from tests.support.fake_telegram.methods.commands import scope_key
+        from sandbox.emulator.methods.commands import scope_key
 
         return self.bot.commands.get((scope_key(self, scope), language_code), [])
 

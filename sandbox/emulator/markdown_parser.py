@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.fake_telegram.entity_types import entity, sort_entities
-from tests.support.fake_telegram.html_parser import EntityParseError, checked_link
+from sandbox.emulator.entity_types import entity, sort_entities
+from sandbox.emulator.html_parser import EntityParseError, checked_link
 
 _RESERVED = frozenset(b"_*[]()~`>#+-=|{}.!\n")
 _CODE_RESERVED = frozenset(b"`")

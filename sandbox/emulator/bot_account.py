@@ -6,8 +6,8 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.support.fake_telegram.update_queue import UpdateQueue
-from tests.support.fake_telegram.world import Account
+from sandbox.emulator.update_queue import UpdateQueue
+from sandbox.emulator.world import Account
 
 TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 

@@ -8,10 +8,10 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tests.support.fake_telegram import errors
+from sandbox.emulator import errors
 
 if TYPE_CHECKING:
-    from tests.support.fake_telegram.server import FakeTelegram
+    from sandbox.emulator.server import FakeTelegram
 
 _counter = itertools.count(1)
 _PHOTO_SIZES = ((90, 67), (320, 240), (1280, 960))

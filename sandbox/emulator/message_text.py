@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.fake_telegram import errors
-from tests.support.fake_telegram.entity_types import KNOWN_TYPES, sort_entities
-from tests.support.fake_telegram.html_parser import EntityParseError, parse_html
-from tests.support.fake_telegram.markdown_parser import parse_markdown, parse_markdown_v2
-from tests.support.fake_telegram.utf16 import utf16_len, utf16_offset_of
+from sandbox.emulator import errors
+from sandbox.emulator.entity_types import KNOWN_TYPES, sort_entities
+from sandbox.emulator.html_parser import EntityParseError, parse_html
+from sandbox.emulator.markdown_parser import parse_markdown, parse_markdown_v2
+from sandbox.emulator.utf16 import utf16_len, utf16_offset_of
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024

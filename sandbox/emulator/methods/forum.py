@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tests.support.fake_telegram import errors
-from tests.support.fake_telegram.methods.registry import api_method
-from tests.support.fake_telegram.params import Params
-from tests.support.fake_telegram.world import Chat, Topic
+from sandbox.emulator import errors
+from sandbox.emulator.methods.registry import api_method
+from sandbox.emulator.params import Params
+from sandbox.emulator.world import Chat, Topic
 
 if TYPE_CHECKING:
-    from tests.support.fake_telegram.server import FakeTelegram
+    from sandbox.emulator.server import FakeTelegram
 
 
 def _forum(tg: FakeTelegram, p: Params) -> Chat:
