@@ -14,8 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $(STAMP)
 
+# Without TELEGRAM_BOT_TOKEN (environment or .env) `make run` opens the sandbox: the bot against a simulated Telegram,
+# in the browser at http://127.0.0.1:8080.
 run: $(STAMP)
-	$(BIN)/atendimento run --prepare
+	@if $(BIN)/python -m sandbox.has_token; then \
+		$(BIN)/atendimento run --prepare; \
+	else \
+		$(BIN)/atendimento sandbox; \
+	fi
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,4 +1,4 @@
-"""`atendimento`: the one command-line program (run, worker, migrate, import, demo, invite, outbox)."""
+"""`atendimento`: the one command-line program (run, worker, migrate, import, demo, invite, outbox, sandbox)."""
 from __future__ import annotations
 
 import argparse
@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-jobs", action="store_true", help="só o bot; as tarefas ficam com `atendimento worker`")
     run.add_argument("--prepare", action="store_true", help="migra o banco e, se vazio, carrega o catálogo demo")
 
+    sandbox = sub.add_parser("sandbox", help="experimenta o bot sem Telegram: um Telegram simulado numa página web")
+    sandbox.add_argument("--port", type=_sandbox_port, default=8080, help="porta da página em 127.0.0.1 (padrão 8080)")
+
     sub.add_parser("worker", help="roda só as tarefas de entrega, detecção de mudanças e lembretes")
     sub.add_parser("migrate", help="atualiza o banco de dados para o esquema mais novo")
 
@@ -50,8 +53,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sandbox_port(value: str) -> int:
+    from sandbox.command import port
+
+    return port(value)
+
+
 def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int | None]]]:
     from bot import commands
+    from sandbox.command import sandbox as sandbox_command
 
     return {
         "run": commands.run,
@@ -61,6 +71,7 @@ def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[
         "demo": commands.demo,
         "invite": commands.invite,
         "outbox": commands.outbox,
+        "sandbox": sandbox_command,
     }
 
 

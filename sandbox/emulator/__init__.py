@@ -1,5 +1,6 @@
-"""A fake Telegram Bot API HTTP server for end-to-end tests and benchmarks: the real python-telegram-bot talks to it
-over HTTP (base_url), simulated people and groups produce updates, and it records everything the bot did.
+"""A fake Telegram Bot API HTTP server for end-to-end tests, benchmarks and `atendimento sandbox`: the real
+python-telegram-bot talks to it over HTTP (base_url), simulated people and groups produce updates, and it records
+everything the bot did.
 
     async with FakeTelegram() as tg:                       # 127.0.0.1, a free port, in the current event loop
         app = Application.builder().token(tg.token).base_url(tg.base_url).base_file_url(tg.file_url).build()

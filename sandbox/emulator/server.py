@@ -1,4 +1,4 @@
-"""The fake Telegram Bot API HTTP server: one bot, a simulated world of people and groups, Telegram's rules where bots
+"""The fake Telegram Bot API HTTP server (the tests' and the sandbox's Telegram): one bot, a simulated world of people and groups, Telegram's rules where bots
 get hurt, flood control and fault injection, and a record of everything the bot did.
 
 Runs in the current event loop on 127.0.0.1 with an OS-assigned port:
@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -80,6 +81,7 @@ class FakeTelegram:
         self.deleted: list[tuple[int, int]] = []  # (chat id, message id) the bot deleted
         self.groups: dict[int, Any] = {}  # chat id → TelegramGroup
         self.internal_errors: list[str] = []  # bugs of the fake itself (answered 500)
+        self.listeners: list[Callable[[str], None]] = []  # told the method name after each call (the sandbox page)
         self._runner: web.ServerRunner | None = None
         self._closing: asyncio.Event | None = None
         self._webhook: WebhookDelivery | None = None
@@ -184,6 +186,8 @@ class FakeTelegram:
         self.log.add(RequestRecord(method, started, status, chat_id, description,
                                    _printable(raw) if 400 <= status < 500 else None,
                                    abandoned=request.transport is None or request.transport.is_closing()))
+        for listener in self.listeners:
+            listener(method)
         return _json(status, body)
 
     async def _faulty_answer(self, fault: Fault, method: str, started: float, chat_id: int | None,

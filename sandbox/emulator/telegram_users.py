@@ -221,6 +221,10 @@ class TelegramUser(_ChatReader):
                 contact["last_name"] = last_name
         return await self._post(contact=contact)
 
+    async def post(self, **content: Any) -> dict[str, Any]:
+        """Any message content in the private chat, as Telegram's Message fields (`photo=…`, `document=…`)."""
+        return await self._post(**content)
+
     async def send_photo(self, caption: str | None = None, content: bytes | None = None) -> dict[str, Any]:
         stored = store_file(self.tg, "photo", content)
         extra = {"caption": caption} if caption else {}
@@ -290,6 +294,14 @@ class TelegramUser(_ChatReader):
         for part in parts:
             message = self.tg.events.message(group.chat, self.account, text=part, thread_id=thread_id,
                                              reply_to=reply_to)
+        await asyncio.sleep(0)
+        return message
+
+    async def post_in(self, group: TelegramGroup, *, topic: Topic | int | None = None, **content: Any) -> dict[str, Any]:
+        """Any message content in a group (`photo=…`, `document=…`), in `topic` when given."""
+        group._acted()
+        thread_id = topic.thread_id if isinstance(topic, Topic) else topic
+        message = self.tg.events.message(group.chat, self.account, thread_id=thread_id, **content)
         await asyncio.sleep(0)
         return message
 
