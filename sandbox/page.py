@@ -72,8 +72,9 @@ class SandboxPage:
         app.router.add_post("/api/press", self._press)
         app.router.add_post("/api/contact", self._contact)
         app.router.add_post("/api/upload", self._upload)
+        app.router.add_post("/api/topic", self._topic)
         app.router.add_get("/arquivo/{file_id}", self._file)
-        app.router.add_get("/favicon.ico", lambda request: web.Response(status=204))
+        app.router.add_get("/favicon.ico", _no_content)
         return app
 
     async def start(self) -> None:
@@ -216,6 +217,17 @@ class SandboxPage:
         await person.share_contact()
         return {"ok": True}
 
+    async def _topic(self, request: web.Request) -> web.Response:
+        return await self._act(request, self._do_topic)
+
+    async def _do_topic(self, body: dict[str, Any]) -> dict[str, Any]:
+        person, _ = self._person({**body, "chat": "group"})
+        name = " ".join(str(body.get("name") or "").split())
+        if not 1 <= len(name) <= 128:
+            raise PageError("O nome do tópico precisa ter de 1 a 128 caracteres.")
+        topic = await self.world.group.create_topic(name, by=person)
+        return {"ok": True, "thread_id": topic.thread_id}
+
     async def _upload(self, request: web.Request) -> web.Response:
         try:
             form = await request.post()
@@ -273,6 +285,10 @@ class SandboxPage:
         finally:
             self.changed()
         return _json(result)
+
+
+async def _no_content(request: web.Request) -> web.Response:
+    return web.Response(status=204)
 
 
 @web.middleware

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from bot.settings import Settings
 from sandbox.emulator import FakeTelegram
+from sandbox.emulator.methods.commands import menu_for
 from sandbox.page import SandboxPage
 from sandbox.people import SandboxWorld, populate, prepare_database
 from storage.database import connect
@@ -88,9 +89,30 @@ async def _when_polling(world: SandboxWorld, page: SandboxPage, polling: asyncio
                         on_ready: Callable[[SandboxPage], Awaitable[None] | None]) -> None:
     await asyncio.wait_for(polling.wait(), BOT_START_TIMEOUT)
     await world.add_bot_to_group()
+    # Ready when the staff group shows the staff commands: the bot adopted it (first start) or knows it already.
+    group = world.group.chat
+    await _until(world.tg, lambda: bool(menu_for(world.tg, group.id, next(iter(world.staff), None))),
+                 BOT_START_TIMEOUT)
     result = on_ready(page)
     if result is not None:
         await result
+
+
+async def _until(tg: FakeTelegram, condition: Callable[[], bool], timeout: float) -> None:
+    """Until `condition` holds, checked after each request the bot makes."""
+    changed = asyncio.Event()
+
+    def listener(method: str) -> None:
+        changed.set()
+
+    tg.listeners.append(listener)
+    try:
+        async with asyncio.timeout(timeout):
+            while not condition():
+                await changed.wait()
+                changed.clear()
+    finally:
+        tg.listeners.remove(listener)
 
 
 def _print_address(page: SandboxPage) -> None:

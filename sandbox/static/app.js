@@ -38,7 +38,7 @@ const ENTITY_TAGS = {
   text_mention: "span", mention: "span", hashtag: "span", cashtag: "span", bot_command: "span", email: "span",
   phone_number: "span", custom_emoji: "span",
 };
-const SAFE_LINK = /^(https?:\/\/|tg:\/\/)/i;
+const SAFE_LINK = /^https?:\/\//i; // tg:// links (mentions) stay plain: there is no Telegram app to open them
 
 function entityElement(entity, text, chat) {
   const tag = ENTITY_TAGS[entity.type] || "span";
@@ -123,7 +123,7 @@ function messageNode(message, chat) {
   const node = el("li", { class: "message " + (message.from_bot ? "bot" : "person"), dataset: { id: message.id } });
   const head = el("div", { class: "meta" },
     el("span", { class: "sender" }, message.from_bot ? "🤖 " + message.sender : message.sender));
-  if (chat === "group" && view.topic === "all" && view.state.group.topics) {
+  if (chat === "group" && view.topic === "all" && (view.state.group.topics || []).length) {
     head.append(el("span", { class: "topic-badge" }, "# " + topicName(message.thread_id)));
   }
   node.append(head);
@@ -186,14 +186,25 @@ function renderTopics() {
   const choices = [["all", "Todos"], ["general", "Geral"],
     ...topics.map((t) => [t.thread_id, (t.closed ? "🔒 " : "# ") + t.name])];
   if (!choices.some(([key]) => key === view.topic)) view.topic = "all";
-  nav.replaceChildren(...choices.map(([key, label]) => {
+  const chips = choices.map(([key, label]) => {
     const count = key === "all" ? view.state.group.messages.length
       : view.state.group.messages.filter((m) => (key === "general" ? !m.thread_id : m.thread_id === key)).length;
     return el("button", { type: "button", class: "topic" + (key === view.topic ? " active" : ""),
       "aria-pressed": key === view.topic ? "true" : "false",
       onclick: () => { view.topic = key; render(); } }, label, el("span", { class: "count" }, String(count)));
-  }));
+  });
+  if (!nav.contains(topicForm)) nav.append(el("div", { class: "chips" }), topicForm);
+  $(".chips", nav).replaceChildren(...chips); // the form stays put: typing a topic's name survives a state push
 }
+
+// A staff member may open a forum topic, as in Telegram (the bot sees the service message).
+const topicForm = el("form", { class: "new-topic", onsubmit: async (event) => {
+  event.preventDefault();
+  const input = event.target.elements.name;
+  const result = await post("group", "/api/topic", { ...who("group"), name: input.value });
+  if (result.ok) { input.value = ""; view.topic = result.thread_id; }
+} }, el("input", { name: "name", placeholder: "novo tópico", "aria-label": "Nome do novo tópico", maxlength: "128" }),
+  el("button", { type: "submit", title: "Criar tópico" }, "+"));
 
 function renderKeyboard() {
   const box = $("#private-keyboard");
