@@ -63,7 +63,7 @@ class SandboxPage:
 
     # -- lifecycle -----------------------------------------------------------------------------------------------------
     def application(self) -> web.Application:
-        app = web.Application(client_max_size=MAX_UPLOAD, middlewares=[_security_headers])
+        app = web.Application(client_max_size=MAX_UPLOAD, middlewares=[self._same_origin, _security_headers])
         app.router.add_get("/", self._index)
         app.router.add_static("/static/", STATIC, append_version=False)
         app.router.add_get("/api/state", self._state)
@@ -90,6 +90,18 @@ class SandboxPage:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    @web.middleware
+    async def _same_origin(self, request: web.Request, handler) -> web.StreamResponse:
+        """Only this page may act: another site open in the browser cannot post here (Origin), nor reach the page
+        through a name of its own that resolves to 127.0.0.1 (Host: DNS rebinding)."""
+        hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
+        if request.host not in hosts:
+            return _json({"ok": False, "error": "Abra o sandbox pelo endereço http://127.0.0.1."}, 403)
+        origin = request.headers.get("Origin")
+        if request.method == "POST" and origin is not None and origin.removeprefix("http://") not in hosts:
+            return _json({"ok": False, "error": "Pedido de outra página recusado."}, 403)
+        return await handler(request)
 
     def changed(self) -> None:
         self._version += 1

@@ -62,6 +62,21 @@ async def test_the_page_is_served_with_a_strict_content_policy_and_pushes_state_
             assert json.loads(data.removeprefix("data: "))["customers"]
 
 
+async def test_other_sites_cannot_act_through_the_page(sandbox):
+    ana = first_customer(sandbox)
+    async with aiohttp.ClientSession() as http:
+        async with http.post(sandbox.url + "/api/send", json={"customer": ana.id, "text": "/start"},
+                             headers={"Origin": "https://example.com"}) as response:
+            assert response.status == 403
+        async with http.get(sandbox.url + "/api/state", headers={"Host": "rebound.example.com"}) as response:
+            assert response.status == 403
+        async with http.post(sandbox.url + "/api/send", json={"customer": ana.id, "chat": "private", "text": "oi"},
+                             headers={"Origin": sandbox.url}) as response:
+            assert response.status == 200
+    await ana.wait_for_reply()
+    assert len((await state(sandbox, ana.id))["private"]["messages"]) == 2
+
+
 async def test_sharing_the_phone_from_the_page_links_the_customer_shown(sandbox):
     ana = first_customer(sandbox)
     assert (await act(sandbox, "/api/send", chat="private", customer=ana.id, text="/start"))[0] == 200
@@ -140,3 +155,26 @@ def test_make_run_opens_the_sandbox_only_without_a_token(monkeypatch, tmp_path, 
     (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=123456789:" + "B" * 35 + "\n")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
     assert has_token() == 0
+
+
+async def test_a_busy_port_stops_the_sandbox_with_one_sentence(database_url):
+    import socket
+
+    from bot.settings import load_settings
+    from sandbox.run import SandboxError, run_sandbox
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(SandboxError, match=f"127.0.0.1:{port}.*--port"):
+            await run_sandbox(load_settings(), port=port, database_url=database_url)
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "oito"])
+def test_the_port_must_be_a_port(port, capsys):
+    from bot.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["sandbox", "--port", port])
+    assert exit_.value.code == 2 and "porta inválida" in capsys.readouterr().err
