@@ -111,8 +111,7 @@ class SandboxPage:
     # -- reading -------------------------------------------------------------------------------------------------------
     def state(self, customer_id: int | None, staff_id: int | None) -> dict[str, Any]:
         world = self.world
-        customer = world.customers.get(customer_id) if customer_id is not None else None
-        customer = customer or next(iter(world.customers.values()))
+        customer = self._private_person(customer_id) or next(iter(world.customers.values()))
         staff = world.staff.get(staff_id) if staff_id is not None else None
         staff = staff or next(iter(world.staff.values()))
         group = world.group.chat
@@ -130,6 +129,12 @@ class SandboxPage:
                       "group": transcript.menu(self.tg, group, staff.id)},
             "problems": transcript.problems(self.tg),
         }
+
+    def _private_person(self, telegram_id: int | None) -> TelegramUser | None:
+        """Whose private chat the left pane shows: a customer's, or a staff member's (where pendências reach them)."""
+        if telegram_id is None:
+            return None
+        return self.world.customers.get(telegram_id) or self.world.staff.get(telegram_id)
 
     async def _index(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
@@ -175,8 +180,10 @@ class SandboxPage:
     def _person(self, body: dict[str, Any]) -> tuple[TelegramUser, bool]:
         """Who acts, and whether in the staff group (else the customer's private chat)."""
         in_group = body.get("chat") == "group"
-        people = self.world.staff if in_group else self.world.customers
-        person = people.get(_int(body.get("staff" if in_group else "customer")))
+        if in_group:
+            person = self.world.staff.get(_int(body.get("staff")))
+        else:
+            person = self._private_person(_int(body.get("customer")))
         if person is None:
             raise PageError("Escolha quem está escrevendo.")
         return person, in_group
@@ -226,6 +233,8 @@ class SandboxPage:
 
     async def _do_contact(self, body: dict[str, Any]) -> dict[str, Any]:
         person, _ = self._person({**body, "chat": "private"})
+        if not person.phone:
+            raise PageError(f"{person.name} não tem telefone na demonstração para compartilhar.")
         await person.share_contact()
         return {"ok": True}
 

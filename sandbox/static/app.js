@@ -235,9 +235,11 @@ function renderProblems() {
     el("li", {}, el("code", {}, p.method), ` → ${p.status} ${p.description || ""}`)));
 }
 
-function fillSelect(select, people, chosen, label) {
-  if (select.options.length !== people.length) {
-    select.replaceChildren(...people.map((p) => el("option", { value: p.id }, label(p))));
+function fillSelect(select, groups, chosen) {
+  const count = groups.reduce((total, [, people]) => total + people.length, 0);
+  if (select.options.length !== count) {
+    select.replaceChildren(...groups.map(([title, people]) => el("optgroup", { label: title },
+      ...people.map((p) => el("option", { value: p.id }, p.name)))));
   }
   select.value = String(chosen);
 }
@@ -255,8 +257,9 @@ function render() {
   const state = view.state;
   if (!state) return;
   document.querySelectorAll(".bot-name").forEach((n) => { n.textContent = "@" + state.bot.username; });
-  fillSelect($("#customer-select"), state.customers, view.customer, (p) => p.name);
-  fillSelect($("#staff-select"), state.staff, view.staff, (p) => p.name);
+  fillSelect($("#customer-select"), [["Clientes", state.customers], ["Equipe (conversa privada)", state.staff]],
+    view.customer);
+  fillSelect($("#staff-select"), [["Equipe", state.staff]], view.staff);
   const customer = state.customers.find((c) => c.id === view.customer);
   $("#customer-phone").textContent = customer ? "📱 " + customer.phone : "";
   $("#group-title").textContent = (state.group.title || "Grupo da equipe") +

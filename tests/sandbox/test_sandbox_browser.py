@@ -84,6 +84,11 @@ async def test_a_customer_opens_an_atendimento_and_the_staff_resolve_its_stage(s
     await tab.screenshot(path=str(target))
     assert target.read_bytes().startswith(b"\x89PNG")
 
+    # The new stage's pendência also reaches its responsible's private chat, which the left pane can show.
+    await tab.select_option("#customer-select", label="João Silva")
+    await private(tab).locator(".message.bot", has_text=f"Nova etapa no atendimento nº {number}").wait_for(
+        timeout=30_000)
+
     # Staff may open a forum topic and write in it; the page groups the group's messages by topic.
     await tab.locator("#group-topics input[name=name]").fill("Obras da Torre A")
     await tab.locator("#group-topics input[name=name]").press("Enter")
