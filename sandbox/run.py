@@ -55,7 +55,7 @@ async def run_sandbox(
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
     polling = asyncio.Event()
-    tg = FakeTelegram(bot_username=BOT_USERNAME, keep_requests=False)
+    tg = FakeTelegram(bot_username=BOT_USERNAME, keep_requests=False, flood_control=True)  # as strict as Telegram
     # Polling begins with deleteWebhook (then getUpdates, which answers only when there is something or it times out).
     tg.listeners.append(lambda method: polling.set() if method.lower() in ("deletewebhook", "getupdates") else None)
     page: SandboxPage | None = None

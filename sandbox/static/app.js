@@ -232,7 +232,9 @@ function renderProblems() {
   const problems = view.state.problems;
   $("#problem-count").textContent = String(problems.length);
   $("#problem-list").replaceChildren(...problems.map((p) =>
-    el("li", {}, el("code", {}, p.method), ` → ${p.status} ${p.description || ""}`)));
+    el("li", {}, el("code", {}, p.method), ` → ${p.status} ${p.description || ""}`,
+      p.status === 429 ? el("span", { class: "muted" }, " (limite de envio do Telegram: o bot espera e envia de novo)")
+        : null)));
 }
 
 function fillSelect(select, groups, chosen) {

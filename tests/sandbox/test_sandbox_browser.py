@@ -74,7 +74,9 @@ async def test_a_customer_opens_an_atendimento_and_the_staff_resolve_its_stage(s
     push = private(tab).locator(".message.bot", has_text="está ✅ Resolvida")
     await push.wait_for(timeout=30_000)
     assert "Vistoria técnica" in await push.inner_text()
-    assert await tab.locator("#problem-count").inner_text() == "0"  # Telegram refused none of the bot's requests
+    # Telegram refused none of the bot's requests, except flood control's 429s (the bot waits and sends again).
+    assert {p["status"] for p in await tab.evaluate("view.state.problems")} <= {429}, \
+        await tab.evaluate("view.state.problems")
 
     await tab.evaluate("document.getElementById('toast').hidden = true")
     await tab.locator("#group-messages").evaluate("list => list.scrollTop = list.scrollHeight")
