@@ -231,6 +231,8 @@ function renderMenu(chat) {
 function renderProblems() {
   const problems = view.state.problems;
   $("#problem-count").textContent = String(problems.length);
+  const floods = problems.filter((p) => p.status === 429).length;
+  $("#problem-floods").textContent = floods ? `(${floods} por limite de envio: o bot espera e envia de novo)` : "";
   $("#problem-list").replaceChildren(...problems.map((p) =>
     el("li", {}, el("code", {}, p.method), ` → ${p.status} ${p.description || ""}`,
       p.status === 429 ? el("span", { class: "muted" }, " (limite de envio do Telegram: o bot espera e envia de novo)")
