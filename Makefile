@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/atendimento secret-key --into .env
 	$(BIN)/atendimento run --prepare
 
 test: $(STAMP)
