@@ -409,9 +409,9 @@ async def test_the_linking_service_runs_on_the_fakes(fake_db, fake_uow_factory, 
     from domain.services.linking import LinkingService
 
     linking = LinkingService(fake_uow_factory, clock)
-    assert (await linking.link_by_contact(4242, 4242, "(11) 9999-0001")).customer.id == c.ANA.id
+    assert (await linking.link_by_contact(4242, 4242, "551199990001")).customer.id == c.ANA.id
     with pytest.raises(LinkRefused):
-        await linking.link_by_contact(4343, 4343, "(11) 3333-0000")
+        await linking.link_by_contact(4343, 4343, "551133330000")
     assert fake_db.committed.link_attempts[4343].failures == 1
     issued = await linking.issue_invitation("11.222.333/0001-81", timedelta(days=2))
     assert (await linking.redeem_invitation(4444, issued.code)).customer.id == c.BRUNO.id
