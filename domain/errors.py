@@ -114,6 +114,13 @@ class NoDraft(DomainError):
     code = "no_draft"
 
 
+class LinkChanged(DomainError):
+    """The account was unlinked (or replaced by another account of the customer) after its /novo began: the draft is
+    dropped and nothing is saved."""
+
+    code = "link_changed"
+
+
 class StaleButton(DomainError):
     """A button of an earlier message, or of a step the conversation has left."""
 

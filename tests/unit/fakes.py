@@ -33,7 +33,7 @@ from domain.catalogue import (
 from domain.changes import Change
 from domain.clock import Clock, SystemClock
 from domain.errors import ConcurrentChange
-from domain.linking import Invitation, LinkAttempts
+from domain.linking import AccountLink, Invitation, LinkAttempts
 from domain.notifications import Notification
 from domain.pendencias import InternalMessage, Pendencia
 from domain.statuses import StageStatus, TicketStatus, Visibility
@@ -79,6 +79,7 @@ class Tables:
     staff: dict[int, StaffUser] = field(default_factory=dict)
     customers: dict[int, Customer] = field(default_factory=dict)
     customer_phones: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    linked_at: dict[int, datetime] = field(default_factory=dict)  # by customer id, while linked
     customer_units: dict[int, tuple[int, ...]] = field(default_factory=dict)
     tickets: dict[int, Ticket] = field(default_factory=dict)
     pendencias: dict[int, Pendencia] = field(default_factory=dict)
@@ -486,6 +487,12 @@ class FakeCustomerRepository(_Repository):
     async def by_telegram(self, telegram_user_id: int) -> Customer | None:
         return next((c for c in self.data.customers.values() if c.telegram_user_id == telegram_user_id), None)
 
+    async def link_of(self, telegram_user_id: int) -> AccountLink | None:
+        customer = await self.by_telegram(telegram_user_id)
+        if customer is None:
+            return None
+        return AccountLink(customer.id, telegram_user_id, self.data.linked_at.get(customer.id))
+
     async def ids_by_phone(self, phone: str) -> Sequence[int]:
         return sorted(cid for cid, phones in self.data.customer_phones.items() if phone in phones)
 
@@ -501,6 +508,7 @@ class FakeCustomerRepository(_Repository):
             customers[customer_id] = replace(
                 customers[customer_id], telegram_user_id=telegram_user_id, unreachable=False
             )
+            self.data.linked_at[customer_id] = now
 
     async def unlink(self, telegram_user_id: int) -> bool:
         found = False
