@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from domain.errors import ConcurrentChange
-from domain.notifications import Audience, Kind, Notification
+from domain.notifications import Audience, CustomerUnreachableNotice, Notification
 from domain.pendencias import Pendencia, PendenciaKind
 from domain.statuses import TicketStatus
 from domain.tickets import Ticket
@@ -22,7 +22,7 @@ def new_ticket(number: int, clock, customer_id: int = c.ANA.id) -> Ticket:
 
 
 def notice(key: str) -> Notification:
-    return Notification(key=key, audience=Audience.STAFF_GROUP, kind=Kind.PENDENCIA)
+    return Notification(key=key, audience=Audience.STAFF_GROUP, payload=CustomerUnreachableNotice(1, "Ana"))
 
 
 async def test_what_is_not_committed_is_gone(fake_db, fake_uow_factory, clock):

@@ -90,9 +90,9 @@ async def test_ana_opens_an_atendimento_about_a_leak_in_torre_a_101(service, fak
     assert skipped.skip_reason == "covered_by_confirmation"
     group = fake_db.committed.outbox[f"g:pendencia:{p}"].notification
     assert group.audience is Audience.STAFF_GROUP
-    assert group.payload["ticket_number"] == 1 and group.payload["customer_name"] == "Ana Souza"
-    assert group.payload["unit_label"] == "Torre A - Apto 101" and group.payload["responsible_login"] == "joao"
-    assert group.payload["due_at"] == due.isoformat()
+    assert group.payload.ticket_number == 1 and group.payload.customer_name == "Ana Souza"
+    assert group.payload.unit_label == "Torre A - Apto 101" and group.payload.responsible_login == "joao"
+    assert group.payload.due_at == due
 
 
 async def test_numbers_follow_one_another_and_step_over_numbers_written_elsewhere(service, fake_db, clock):
@@ -213,7 +213,7 @@ async def test_an_observation_is_told_to_the_customer(service, fake_db):
     note = fake_db.ticket(1).stage(1).notes[0]
     assert (note.text, note.author) == ("Vistoria marcada para sexta", "João Silva")
     notice = fake_db.committed.outbox[f"c:note:{note.id}"]
-    assert notice.state == "pending" and notice.notification.payload["text"] == "Vistoria marcada para sexta"
+    assert notice.state == "pending" and notice.notification.payload.text == "Vistoria marcada para sexta"
 
 
 async def test_cancelling_a_stage_and_marking_a_retornar(service, fake_db):
