@@ -47,11 +47,16 @@ def _parser() -> argparse.ArgumentParser:
     retry = outbox_sub.add_parser("retry", help="devolve notificações retidas à fila")
     retry.add_argument("ids", nargs="*", type=int, help="ids (nenhum: todas as retidas)")
     outbox_sub.add_parser("stats", help="pendentes, entregues, retidas e idade da mais antiga pendente")
+
+    from bot.reports.command import add_parser as add_report_parser
+
+    add_report_parser(sub)
     return parser
 
 
 def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int | None]]]:
     from bot import commands
+    from bot.reports.command import report
 
     return {
         "run": commands.run,
@@ -61,6 +66,7 @@ def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[
         "demo": commands.demo,
         "invite": commands.invite,
         "outbox": commands.outbox,
+        "report": report,
     }
 
 
