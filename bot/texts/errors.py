@@ -37,6 +37,17 @@ _MESSAGES = {
         "nada. Use /novo para começar de novo."
     ),
     "stale_button": "Este botão é de uma mensagem antiga. Use os botões da mensagem mais recente.",
+    "attachment_too_big": (
+        "Este arquivo passa de 20 MB, o limite que o Telegram permite ao bot baixar. Envie uma foto (o Telegram a "
+        "reduz) ou um arquivo menor."
+    ),
+    "unsupported_content": (
+        "Não consigo guardar esse tipo de mensagem. Envie texto, fotos, vídeos, documentos ou mensagens de voz."
+    ),
+    "too_many_attachments": "No máximo {limit} anexos por atendimento na abertura. Os demais não foram guardados.",
+    "empty_message": "A mensagem está vazia. Escreva um texto ou envie um arquivo.",
+    "message_rate_exceeded": "Você enviou muitas mensagens em pouco tempo. Aguarde um minuto e tente de novo.",
+    "stored_file_missing": "Este arquivo não está mais disponível.",
 }
 
 _TEXT_PROBLEMS = {
