@@ -47,11 +47,15 @@ def _parser() -> argparse.ArgumentParser:
     retry = outbox_sub.add_parser("retry", help="devolve notificações retidas à fila")
     retry.add_argument("ids", nargs="*", type=int, help="ids (nenhum: todas as retidas)")
     outbox_sub.add_parser("stats", help="pendentes, entregues, retidas e idade da mais antiga pendente")
+
+    from bot import audit_command
+
+    audit_command.add_parser(sub)
     return parser
 
 
 def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int | None]]]:
-    from bot import commands
+    from bot import audit_command, commands
 
     return {
         "run": commands.run,
@@ -61,6 +65,7 @@ def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[
         "demo": commands.demo,
         "invite": commands.invite,
         "outbox": commands.outbox,
+        "audit": audit_command.audit,
     }
 
 

@@ -14,6 +14,7 @@ from domain.catalogue import (
     TicketType,
     Unit,
 )
+from domain.audit import AuditEntry
 from domain.changes import Change
 from domain.linking import Invitation, LinkAttempts
 from domain.notifications import Notification
@@ -193,3 +194,7 @@ class FileStore(Protocol):
 
     async def delete(self, sha256: str) -> bool:
         """Removes the bytes; False when there were none."""
+
+
+class AuditLog(Protocol):
+    async def append(self, entry: "AuditEntry") -> None: ...
