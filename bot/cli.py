@@ -48,14 +48,15 @@ def _parser() -> argparse.ArgumentParser:
     retry.add_argument("ids", nargs="*", type=int, help="ids (nenhum: todas as retidas)")
     outbox_sub.add_parser("stats", help="pendentes, entregues, retidas e idade da mais antiga pendente")
 
-    from bot import audit_command
+    from bot import audit_command, privacy_command
 
     audit_command.add_parser(sub)
+    privacy_command.add_parser(sub)
     return parser
 
 
 def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int | None]]]:
-    from bot import audit_command, commands
+    from bot import audit_command, commands, privacy_command
 
     return {
         "run": commands.run,
@@ -66,6 +67,7 @@ def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[
         "invite": commands.invite,
         "outbox": commands.outbox,
         "audit": audit_command.audit,
+        "privacy": privacy_command.privacy,
     }
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -47,6 +48,8 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
     reminder_time: time = time(8, 0)
     demo_mode: bool = True  # `false` forbids demo mode even on a database loaded by `atendimento demo`
+    # Attachments' bytes (storage/file_store.py), named by their SHA-256: nothing a user sends becomes a path.
+    attachments_dir: Path = Path("data/anexos")
 
     @field_validator("timezone")
     @classmethod
