@@ -161,6 +161,7 @@ class UnitOfWork(Protocol):
     links: LinkRepository
     drafts: WizardDraftRepository
     changes: ChangeJournal
+    audit: "AuditLog"
 
     async def __aenter__(self) -> Self: ...
 
@@ -197,4 +198,5 @@ class FileStore(Protocol):
 
 
 class AuditLog(Protocol):
-    async def append(self, entry: "AuditEntry") -> None: ...
+    async def append(self, entry: AuditEntry) -> None:
+        """Appends, in the unit of work's transaction; nothing ever updates or deletes an entry."""

@@ -695,6 +695,16 @@ class FakeOutbox(_Repository):
 
 
 # --- unit of work -------------------------------------------------------------------------------------------------
+class FakeAuditLog:
+    """Entries of one transaction (the audit's own rules are tested on the real tables)."""
+
+    def __init__(self) -> None:
+        self.entries: list = []
+
+    async def append(self, entry) -> None:
+        self.entries.append(entry)
+
+
 class FakeUnitOfWork:
     def __init__(self, db: FakeDatabase) -> None:
         self.db = db
@@ -713,6 +723,7 @@ class FakeUnitOfWork:
         self.links = FakeLinkRepository(self)
         self.drafts = FakeWizardDraftRepository(self)
         self.changes = FakeChangeJournal(self)
+        self.audit = FakeAuditLog()
         return self
 
     async def __aexit__(self, *exc: object) -> None:

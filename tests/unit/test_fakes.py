@@ -374,6 +374,7 @@ def test_every_port_has_a_fake_with_its_methods():
 
     import domain.ports as ports
     from domain.wizard_draft import WizardDraftRepository
+    from storage.file_store import LocalFileStore
     from tests.unit import fakes
 
     fakes_of = {
@@ -385,6 +386,8 @@ def test_every_port_has_a_fake_with_its_methods():
         ports.MessageRepository: fakes.FakeMessageRepository,
         ports.Outbox: fakes.FakeOutbox,
         ports.ChangeJournal: fakes.FakeChangeJournal,
+        ports.AuditLog: fakes.FakeAuditLog,
+        ports.FileStore: LocalFileStore,  # the real one: a temporary directory is all a test needs
         WizardDraftRepository: fakes.FakeWizardDraftRepository,
         ports.UnitOfWork: fakes.FakeUnitOfWork,
         ports.UnitOfWorkFactory: fakes.FakeUnitOfWorkFactory,
@@ -399,7 +402,7 @@ def test_every_port_has_a_fake_with_its_methods():
                 assert list(inspect.signature(getattr(fake, name)).parameters)[: len(wanted)] == wanted, (port, name)
     repositories = {name for name in ports.UnitOfWork.__annotations__}
     assert repositories == {"tickets", "catalogue", "customers", "pendencias", "messages", "outbox", "links",
-                            "drafts", "changes"}
+                            "drafts", "changes", "audit"}
 
 
 async def test_the_linking_service_runs_on_the_fakes(fake_db, fake_uow_factory, clock):
