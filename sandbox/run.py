@@ -5,12 +5,12 @@ included — on a demo database of its own. Ctrl-C stops everything.
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from bot.runner import _stop_on_signals
 from bot.settings import Settings
 from sandbox.emulator import FakeTelegram
 from sandbox.emulator.methods.commands import menu_for
@@ -121,12 +121,3 @@ def _print_address(page: SandboxPage) -> None:
         f"Abra {page.url} no navegador. Banco de demonstração: {SANDBOX_DATABASE}. Ctrl-C para parar.\n",
         flush=True,
     )
-
-
-def _stop_on_signals(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
