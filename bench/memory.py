@@ -1,6 +1,6 @@
 """Memory — peak RSS of the bot process (the product's `atendimento run --no-jobs`, bench/bot_process.py) on the
 SQLite database with 1M atendimentos, with 10k conversations in progress: 10k linked customers each half-way through
-/novo (a wizard draft row and a persisted conversation state), of whom 500 then finish it and ask /meus while the
+/novo (one conversation row each), of whom 500 then finish it and ask /meus while the
 peak is watched. Beside it, in the same run, the same bot idle on an empty database (the process's own floor).
     python -m bench.memory [--large 1000000] [--conversations 10000] [--active 500] [--keep]
 """
@@ -33,7 +33,7 @@ ANSWER_TIMEOUT = 120.0
 
 
 async def seed_conversations(url: str, count: int) -> None:
-    """`count` customers linked to Telegram, each at the description step of /novo (draft + conversation state)."""
+    """`count` customers linked to Telegram, each at the description step of /novo (its conversation row)."""
     database = connect(url)
     now = datetime.now(UTC)
     try:
@@ -44,16 +44,12 @@ async def seed_conversations(url: str, count: int) -> None:
                 for i in batch:
                     await connection.execute(update(t.customers).where(t.customers.c.id == FIRST_CUSTOMER + i)
                                              .values(telegram_user_id=FIRST_TELEGRAM_ID + i, linked_at=now))
-                await connection.execute(insert(t.wizard_drafts), [{
-                    "chat_id": FIRST_TELEGRAM_ID + i, "telegram_user_id": FIRST_TELEGRAM_ID + i,
+                await connection.execute(insert(t.conversations), [{
+                    "chat_id": FIRST_TELEGRAM_ID + i, "user_id": FIRST_TELEGRAM_ID + i, "state": "wizard",
                     "customer_id": FIRST_CUSTOMER + i, "step": "descricao", "type_id": TYPE, "subject_id": SUBJECT,
                     "empreendimento_id": ((FIRST_CUSTOMER + i) % EMPREENDIMENTOS) + 1, "unit_id": FIRST_CUSTOMER + i,
                     "description": None, "message_id": None, "created_at": now, "updated_at": now,
                     "expires_at": now + timedelta(hours=6),
-                } for i in batch])
-                await connection.execute(insert(t.telegram_conversations), [{
-                    "name": "cliente", "key": f"[{FIRST_TELEGRAM_ID + i},{FIRST_TELEGRAM_ID + i}]", "state": 1,
-                    "updated_at": now,
                 } for i in batch])
     finally:
         await database.dispose()
@@ -63,8 +59,7 @@ async def unseed(database, count: int) -> None:
     """Leaves the shared 1M database as P2 and P4 expect it (the tickets the active customers opened stay)."""
     ids = (FIRST_TELEGRAM_ID, FIRST_TELEGRAM_ID + count)
     async with database.engine.begin() as connection:
-        await connection.execute(delete(t.wizard_drafts).where(t.wizard_drafts.c.telegram_user_id.between(*ids)))
-        await connection.execute(delete(t.telegram_conversations))
+        await connection.execute(delete(t.conversations).where(t.conversations.c.user_id.between(*ids)))
         await connection.execute(update(t.customers).where(t.customers.c.telegram_user_id.between(*ids))
                                  .values(telegram_user_id=None, linked_at=None))
 

@@ -18,15 +18,19 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import callbacks as cb
+from bot import buttons as b
 from bot.handlers import errors, linking, tickets, wizard
 from bot.services import Services
 from bot.texts import customer as customer_texts
 from bot.update_processor import PerChatUpdateProcessor
-from storage.telegram_persistence import SqlPersistence, WriteThroughApplication
+from domain.conversation import CUSTOMER_STATES
+from storage.telegram_persistence import ConversationRowsPersistence
 
 # A ConversationHandler with per_message=False tracks callback queries per chat, which is what we want.
 warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+
+
+CUSTOMER_CONVERSATION = "cliente"
 
 
 def customer_commands(follows: bool = True) -> list[BotCommand]:
@@ -37,7 +41,6 @@ def build_application(services: Services, *, concurrent: int = 64) -> Applicatio
     settings = services.settings
     application = (
         Application.builder()
-        .application_class(WriteThroughApplication)
         .token(settings.token())
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_file_url)
@@ -47,7 +50,7 @@ def build_application(services: Services, *, concurrent: int = 64) -> Applicatio
         # keeps only the 20 a minute per group and waits out any 429. (Its overall cap counted every request with
         # a chat, edits included, and held the whole bot to ~25 updates a second: BENCHMARKS.md, P1.)
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
-        .persistence(SqlPersistence(services.database))
+        .persistence(ConversationRowsPersistence(services.database, {CUSTOMER_CONVERSATION: CUSTOMER_STATES}))
         .concurrent_updates(PerChatUpdateProcessor(concurrent))
         .post_init(_post_init(services))
         .build()
@@ -83,17 +86,18 @@ def register_handlers(application: Application) -> None:
     anything_else = private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
 
     # The customer's one conversation: the /novo wizard, or the reason for cancelling an atendimento. Entering one
-    # leaves the other (re-entry is allowed), so a reason is never taken for a description. Wizard buttons are entry
-    # points too: the draft row, not the conversation state, says whether a wizard is running.
+    # leaves the other (re-entry is allowed), so a reason is never taken for a description. Its states are the
+    # conversation row's (domain/conversation.py), which the services write; wizard buttons are entry points too:
+    # the row, not PTB's copy of the state, says whether a wizard is running.
     customer_conversation = ConversationHandler(
         entry_points=[
             CommandHandler("novo", wizard.start, filters=private),
-            CallbackQueryHandler(wizard.button, pattern=f"^{cb.WIZARD}:"),
-            CallbackQueryHandler(tickets.cancel_button, pattern=f"^{cb.DETAILS}:"),
+            CallbackQueryHandler(wizard.button, pattern=f"^{b.WIZARD}:"),
+            CallbackQueryHandler(tickets.cancel_button, pattern=f"^{b.DETAILS}:"),
         ],
         states={
             wizard.WIZARD: [
-                CallbackQueryHandler(wizard.button, pattern=f"^{cb.WIZARD}:"),
+                CallbackQueryHandler(wizard.button, pattern=f"^{b.WIZARD}:"),
                 MessageHandler(texts_only, wizard.text),
                 MessageHandler(anything_else, wizard.not_text),
             ],
@@ -103,7 +107,7 @@ def register_handlers(application: Application) -> None:
             ],
         },
         fallbacks=[CommandHandler("cancelar", tickets.cancel_command, filters=private)],
-        name="cliente",
+        name=CUSTOMER_CONVERSATION,
         persistent=True,
         allow_reentry=True,
     )
@@ -121,7 +125,7 @@ def register_handlers(application: Application) -> None:
             CommandHandler("help", linking.help_command, filters=private),
             CommandHandler("sair", linking.leave, filters=private),
             CommandHandler("cancelar", tickets.cancel_command, filters=private),
-            CallbackQueryHandler(tickets.list_button, pattern=f"^{cb.MY_TICKETS}:"),
+            CallbackQueryHandler(tickets.list_button, pattern=f"^{b.MY_TICKETS}:"),
             MessageHandler(private & ~filters.StatusUpdate.ALL, linking.unknown),
             CallbackQueryHandler(linking.unknown_button),
         ]

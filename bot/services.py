@@ -9,10 +9,14 @@ from zoneinfo import ZoneInfo
 from bot.settings import Settings
 from domain.clock import Clock, SystemClock
 from domain.services.change_feed import ChangeFeed
+from domain.services.conversations import CustomerConversations
 from domain.services.incidents import IncidentService
 from domain.services.linking import LinkingService
-from domain.services.reminders import ReminderService
 from domain.services.queries import CustomerQueries, StaffQueries
+from domain.services.reminders import ReminderService
+from domain.services.staff_access import StaffAccess
+from domain.services.staff_desk import StaffDesk
+from domain.services.staff_questions import StaffQuestions
 from domain.services.tickets import TicketService
 from domain.services.wizard import WizardService
 from storage.database import Database
@@ -33,6 +37,10 @@ class Services:
     incidents: IncidentService
     change_feed: ChangeFeed
     reminders: ReminderService
+    conversations: CustomerConversations
+    staff_access: StaffAccess
+    staff_desk: StaffDesk
+    staff_questions: StaffQuestions
     smtp_tls_context: ssl.SSLContext | None = None  # None: the system's trusted CAs (tests pass their own)
 
     @property
@@ -44,6 +52,7 @@ class Services:
         clock = clock or SystemClock()
         uow = SqlUnitOfWorkFactory(database, clock)
         tickets = TicketService(uow, clock)
+        wizard = WizardService(uow, clock, tickets, timedelta(minutes=settings.conversation_timeout_minutes))
         return cls(
             settings=settings,
             database=database,
@@ -53,8 +62,12 @@ class Services:
             customers=CustomerQueries(uow),
             staff=StaffQueries(uow),
             linking=LinkingService(uow, clock, demo_allowed=settings.demo_mode),
-            wizard=WizardService(uow, clock, tickets, timedelta(minutes=settings.conversation_timeout_minutes)),
+            wizard=wizard,
             incidents=IncidentService(uow, clock),
             change_feed=ChangeFeed(uow, clock),
             reminders=ReminderService(uow, clock),
+            conversations=CustomerConversations(uow, clock, tickets, wizard),
+            staff_access=StaffAccess(uow, clock, demo_allowed=settings.demo_mode),
+            staff_desk=StaffDesk(uow),
+            staff_questions=StaffQuestions(uow, clock),
         )

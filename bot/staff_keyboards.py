@@ -1,13 +1,12 @@
-"""Staff keyboards: pure functions of domain views, every callback through `bot.callbacks` (prefix s:).
-
-s:v:<number> Ver · s:r:<number>:<stage> Resolver etapa · s:o:<number>:<stage> Nova observação — the pendência post
-(bot/delivery/render.py) carries the same buttons, so one handler serves both.
+"""Staff keyboards: pure functions of domain views; buttons Ver, Resolver etapa and Nova observação
+(bot/buttons.py: StaffView, StaffResolve, StaffNote) — the pendência post (bot/delivery/render.py) carries the same
+buttons, so one handler serves both.
 """
 from __future__ import annotations
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks as cb
+from bot import buttons as b
 from bot.texts import staff as texts
 from domain.statuses import StageStatus
 from domain.views import TicketDetails
@@ -16,15 +15,15 @@ MAX_STAGE_ROWS = 8
 
 
 def view(number: int) -> str:
-    return cb.pack(cb.STAFF, "v", number)
+    return b.StaffView(number).encode()
 
 
 def resolve(number: int, stage: int) -> str:
-    return cb.pack(cb.STAFF, "r", number, stage)
+    return b.StaffResolve(number, stage).encode()
 
 
 def note(number: int, stage: int) -> str:
-    return cb.pack(cb.STAFF, "o", number, stage)
+    return b.StaffNote(number, stage).encode()
 
 
 def pendencia_actions(number: int, stage: int) -> InlineKeyboardMarkup:

@@ -114,6 +114,12 @@ class NoDraft(DomainError):
     code = "no_draft"
 
 
+class NotLinked(DomainError):
+    """The Telegram account is linked to no customer."""
+
+    code = "not_linked"
+
+
 class StaleButton(DomainError):
     """A button of an earlier message, or of a step the conversation has left."""
 

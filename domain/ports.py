@@ -20,7 +20,7 @@ from domain.notifications import Notification
 from domain.pendencias import InternalMessage, Pendencia
 from domain.statuses import Visibility
 from domain.tickets import Ticket
-from domain.wizard_draft import WizardDraftRepository
+from domain.conversation import ConversationRepository
 from domain.views import PageCursor, PendenciaView, TicketDetails, TicketPage
 
 
@@ -158,7 +158,7 @@ class UnitOfWork(Protocol):
     messages: MessageRepository
     outbox: Outbox
     links: LinkRepository
-    drafts: WizardDraftRepository
+    conversations: ConversationRepository
     changes: ChangeJournal
 
     async def __aenter__(self) -> Self: ...

@@ -1,14 +1,14 @@
 """The /novo wizard's draft: the choices a customer has made so far, kept as a storage row so that a restart of the
 bot (even a SIGKILL) loses none of them, and so that an abandoned draft can still be expired after a restart.
 
-One draft per chat and Telegram user (the wizard's conversation key). The choice fields hold catalogue ids that the
-wizard re-checks against what the customer may choose before using them.
+It is the wizard's part of the chat's one conversation row (domain/conversation.py), one per chat and Telegram user.
+The choice fields hold catalogue ids that the wizard re-checks against what the customer may choose before using them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol, Self
+from typing import Any, Self
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +57,3 @@ class WizardDraft:
     def is_expired(self, now: datetime) -> bool:
         return now >= self.expires_at
 
-
-class WizardDraftRepository(Protocol):
-    async def get(self, chat_id: int, telegram_user_id: int) -> WizardDraft | None: ...
-
-    async def save(self, draft: WizardDraft) -> None:
-        """Stores the draft, replacing the one of the same chat and user."""
-
-    async def delete(self, chat_id: int, telegram_user_id: int) -> bool:
-        """True when there was a draft to delete."""
-
-    async def expired(self, now: datetime, limit: int) -> list[WizardDraft]:
-        """Drafts whose expires_at has passed, the longest expired first."""

@@ -340,60 +340,31 @@ change_log = Table(
     Column("created_at", UtcDateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
 )
 
-# --- conversations (storage/telegram_persistence.py, storage/repositories/drafts.py) --------------------------------
-# python-telegram-bot's persistent state, as JSON. Keys are canonical JSON arrays of the conversation key ("[chat,user]").
-telegram_conversations = Table(
-    "telegram_conversations",
+# --- conversations (domain/conversation.py, storage/repositories/conversations.py) --------------------------------
+# What each chat waits for from each person: one row per (chat, user), holding the state and everything it waits on
+# (the /novo wizard's choices, the atendimento whose reason or answer is awaited, the question a staff member answers).
+# No foreign keys on the wizard's choices: a catalogue re-import must not trip over a draft, and the wizard re-checks
+# every choice anyway.
+conversations = Table(
+    "conversations",
     metadata,
-    Column("name", String(100), primary_key=True),  # the ConversationHandler's name; the key prefix loads one handler
-    Column("key", String(255), primary_key=True),
-    Column("state", Json, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-)
-
-telegram_user_data = Table(
-    "telegram_user_data",
-    metadata,
+    Column("chat_id", TelegramId, primary_key=True, autoincrement=False),
     Column("user_id", TelegramId, primary_key=True, autoincrement=False),
-    Column("data", Json, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-)
-
-telegram_chat_data = Table(
-    "telegram_chat_data",
-    metadata,
-    Column("chat_id", TelegramId, primary_key=True, autoincrement=False),
-    Column("data", Json, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-)
-
-telegram_bot_data = Table(
-    "telegram_bot_data",
-    metadata,
-    Column("kind", String(20), primary_key=True),  # bot_data | callback_data
-    Column("data", Json, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False),
-)
-
-# The /novo wizard's draft, one per chat and user. No foreign keys on the choices: a catalogue re-import must not
-# trip over a draft, and the wizard re-checks every choice anyway.
-wizard_drafts = Table(
-    "wizard_drafts",
-    metadata,
-    Column("chat_id", TelegramId, primary_key=True, autoincrement=False),
-    Column("telegram_user_id", TelegramId, primary_key=True, autoincrement=False),
-    Column("customer_id", Id, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
-    Column("step", String(30), nullable=False),
+    Column("state", String(30), nullable=False),  # domain.conversation.ConversationState
+    Column("customer_id", Id, ForeignKey("customers.id", ondelete="CASCADE"), nullable=True),
+    Column("ticket_number", Integer, nullable=True),
+    Column("stage", Integer, nullable=True),
+    Column("message_id", TelegramId, nullable=True),
+    Column("step", String(30), nullable=True),  # the wizard's: step, choices, description
     Column("type_id", Id, nullable=True),
     Column("subject_id", Id, nullable=True),
     Column("empreendimento_id", Id, nullable=True),
     Column("unit_id", Id, nullable=True),
     Column("description", Text, nullable=True),
-    Column("message_id", TelegramId, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    Column("expires_at", UtcDateTime, nullable=False),
-    Index("ix_wizard_drafts_expires_at", "expires_at"),  # the timeout job's scan of abandoned drafts
+    Column("expires_at", UtcDateTime, nullable=True),
+    Index("ix_conversations_expires_at", "expires_at"),  # the timeout job's scan of abandoned wizards
 )
 
 # --- linking ------------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from storage.database import Database
 from storage.repositories.catalogue import SqlCatalogueRepository
 from storage.repositories.changes import SqlChangeJournal
 from storage.repositories.customers import SqlCustomerRepository
-from storage.repositories.drafts import SqlWizardDraftRepository
+from storage.repositories.conversations import SqlConversationRepository
 from storage.repositories.links import SqlLinkRepository
 from storage.repositories.outbox import SqlOutbox
 from storage.repositories.pendencias import SqlMessageRepository, SqlPendenciaRepository
@@ -35,7 +35,7 @@ class SqlUnitOfWork:
         self.pendencias = SqlPendenciaRepository(self.session)
         self.messages = SqlMessageRepository(self.session)
         self.outbox = SqlOutbox(self.session, self.clock)
-        self.drafts = SqlWizardDraftRepository(self.session)
+        self.conversations = SqlConversationRepository(self.session)
         self.links = SqlLinkRepository(self.session)
         self.changes = SqlChangeJournal(self.session)
         return self

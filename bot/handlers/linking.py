@@ -10,11 +10,11 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.handlers import wizard
 from bot.handlers.common import (
     REMOVE_KEYBOARD,
     answer,
     current_customer,
+    drop_keyboard,
     reply,
     services,
     tell_error,
@@ -86,8 +86,8 @@ async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _forget_conversation(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A /novo or a cancellation in progress belongs to the customer the account was linked to: a new link (or
     none) ends it."""
-    await wizard.abandon(context, update.effective_chat.id, update.effective_user.id)
-    context.user_data.pop(wizard.PENDING_CANCELLATION, None)
+    left = await services(context).conversations.forget(update.effective_chat.id, update.effective_user.id)
+    await drop_keyboard(context, update.effective_chat.id, left.wizard_message_id)
 
 
 async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

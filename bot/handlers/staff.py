@@ -18,14 +18,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks as cb
+from bot import buttons as b
 from bot.handlers import staff_buttons, staff_group
 from bot.handlers.common import services
 from bot.handlers.staff_actions import report, resolve, show_ticket
 from bot.handlers.staff_common import (
     acting_staff,
     arguments,
-    desk,
     say,
     split_words,
     staff_handler,
@@ -53,7 +52,7 @@ async def pendencias(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if rest or (words and not mine):
         await usage(update, context, "pendencias")
         return
-    found = await desk(context).open_pendencias(staff if mine else None)
+    found = await services(context).staff_desk.open_pendencias(staff if mine else None)
     svc = services(context)
     await say(update, context, texts.pendencia_list(list(found.items), found.total, svc.zone, svc.clock.now(), mine=mine))
 
@@ -189,12 +188,12 @@ def staff_handlers(application: Application) -> list[BaseHandler]:
     """Every staff handler, for their own handler group (see bot/app.py). Commands count only when sent, not when
     edited (an edited /resolver must not act twice); they work in private chats and groups, `/ver@bot 3` included."""
     where = filters.UpdateType.MESSAGE & (filters.ChatType.PRIVATE | filters.ChatType.GROUPS)
-    prompt_reply = staff_buttons.PromptReply(application)
+    prompt_reply = staff_buttons.ReplyToBot(application)
     handlers: list[BaseHandler] = [
         CommandHandler(name, staff_handler(callback), filters=where) for name, callback in COMMANDS.items()
     ]
     handlers += [
-        CallbackQueryHandler(staff_handler(staff_buttons.button), pattern=f"^{cb.STAFF}:"),
+        CallbackQueryHandler(staff_handler(staff_buttons.button), pattern=f"^{b.STAFF}:"),
         MessageHandler(where & prompt_reply & filters.TEXT & ~filters.COMMAND, staff_handler(staff_buttons.prompt_text)),
         MessageHandler(where & prompt_reply & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                        staff_handler(staff_buttons.prompt_not_text)),

@@ -5,126 +5,110 @@ pressed (selective, with a mention) in the same chat and topic, and take that pe
 - "Nova observação": the reply is the observation;
 - "Resolver etapa": the reply is the resolution's observation, or "-" to resolve without one. Asking first also
   means a slip of the finger on a busy group never resolves a stage by itself.
-Questions waiting for their answer live in chat_data (stored in the database), so a restart keeps them.
+The question awaiting its answer is the person's conversation row in that chat (domain/services/staff_questions.py),
+so a restart keeps it.
 """
 from __future__ import annotations
 
 from telegram import Message, Update
 from telegram.ext import Application, ContextTypes, filters
 
-from bot import callbacks as cb
+from bot import buttons as b
 from bot import staff_keyboards as keyboards
 from bot.handlers.common import answer, services
 from bot.handlers.staff_actions import report, resolve, show_ticket
 from bot.handlers.staff_common import acting_staff, say, tell
 from bot.texts import staff as texts
 from bot.texts.format import esc
-from domain.errors import DomainError, StageNotFound, StageNotPending, TicketIsFinal
-from domain.statuses import StageStatus
-
-PROMPTS = "staff_prompts"  # chat_data: {str(prompt message id): {"user", "action", "ticket", "stage"}}
-MAX_PROMPTS = 100  # per chat; the oldest unanswered questions are forgotten first
-NOTE, RESOLVE = "o", "r"
+from domain.conversation import Conversation
+from domain.errors import DomainError
+from domain.services.staff_questions import NOTE, RESOLUTION
 
 
-class PromptReply(filters.MessageFilter):
-    """A message that replies to one of our questions, from the person it was addressed to."""
+class ReplyToBot(filters.MessageFilter):
+    """A message that replies to one of the bot's own messages (perhaps one of its questions)."""
 
     def __init__(self, application: Application) -> None:
-        super().__init__(name="staff_prompt_reply")
+        super().__init__(name="reply_to_bot")
         self.application = application
 
     def filter(self, message: Message) -> bool:
         replied = message.reply_to_message
         if replied is None or message.from_user is None:
             return False
-        prompt = (self.application.chat_data.get(message.chat_id) or {}).get(PROMPTS, {}).get(str(replied.message_id))
-        return bool(prompt) and prompt.get("user") == message.from_user.id
+        return replied.from_user is None or replied.from_user.id == self.application.bot.id
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    fields = cb.parse(query.data, cb.STAFF) or []
-    action = fields[0] if fields else None
-    number = cb.as_int(fields[1]) if len(fields) > 1 else None
-    stage = cb.as_int(fields[2]) if len(fields) > 2 else None
-    valid = (action == "v" and len(fields) == 2) or (action in (NOTE, RESOLVE) and len(fields) == 3 and stage)
-    if not valid or number is None:
+    pressed = b.decode(query.data)
+    if not isinstance(pressed, (b.StaffView, b.StaffResolve, b.StaffNote)):
         await answer(query, texts.BAD_STAFF_BUTTON, alert=True)
         return
     staff = await acting_staff(update, context)
     if staff is None:
         return
-    if action == "v":
-        await answer(query)
-        await show_ticket(update, context, number)
-        return
+    match pressed:
+        case b.StaffView(number):
+            await answer(query)
+            await show_ticket(update, context, number)
+            return
+        case b.StaffNote(number, stage):
+            kind = NOTE
+        case b.StaffResolve(number, stage):
+            kind = RESOLUTION
     svc = services(context)
     try:
-        details = await svc.staff.ticket(number)
-        if details.is_final:
-            raise TicketIsFinal(ticket=number, status=str(details.status))
-        found = next((s for s in details.stages if s.position == stage), None)
-        if found is None:
-            raise StageNotFound(ticket=number, stage=stage)
-        if action == RESOLVE and found.status is not StageStatus.PENDENTE:
-            raise StageNotPending(stage=stage, status=str(found.status))
+        found = await svc.staff_questions.stage_to_ask_about(kind, number, stage)
     except DomainError as error:
         await tell(update, context, error, number)
         return
     who = texts.mention(update.effective_user.id, update.effective_user.first_name)
-    if action == NOTE:
+    if kind is NOTE:
         text, placeholder, toast = (texts.ask_note(who, number, stage),
                                     texts.PLACEHOLDER_NOTE.format(stage=stage), texts.TOAST_ASK_NOTE)
     else:
         text, placeholder, toast = (texts.ask_resolution(who, number, stage, found.description),
                                     texts.PLACEHOLDER_RESOLUTION, texts.TOAST_ASK_RESOLUTION)
     await answer(query, toast)
-    prompt = await say(update, context, text, reply_markup=keyboards.ask_for_text(placeholder))
-    _remember(context, prompt.message_id, {"user": update.effective_user.id, "action": action, "ticket": number,
-                                           "stage": stage})
+    question = await say(update, context, text, reply_markup=keyboards.ask_for_text(placeholder))
+    await svc.staff_questions.asked(kind, update.effective_chat.id, update.effective_user.id, number, stage,
+                                    question.message_id)
 
 
-def _remember(context: ContextTypes.DEFAULT_TYPE, message_id: int, prompt: dict) -> None:
-    prompts = dict(context.chat_data.get(PROMPTS) or {})
-    prompts[str(message_id)] = prompt
-    for old in sorted(prompts, key=int)[:-MAX_PROMPTS]:
-        del prompts[old]
-    context.chat_data[PROMPTS] = prompts
+async def _open_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Conversation | None:
+    message = update.effective_message
+    return await services(context).staff_questions.open_question(
+        update.effective_chat.id, update.effective_user.id, message.reply_to_message.message_id)
 
 
-def _prompt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, dict | None]:
-    key = str(update.effective_message.reply_to_message.message_id)
-    return key, (context.chat_data.get(PROMPTS) or {}).get(key)
-
-
-def _forget(context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
-    prompts = dict(context.chat_data.get(PROMPTS) or {})
-    if prompts.pop(key, None) is not None:
-        context.chat_data[PROMPTS] = prompts
-
-
-async def prompt_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The answer to "Nova observação" or "Resolver etapa"."""
-    key, prompt = _prompt(update, context)
-    if prompt is None:
-        return
+async def prompt_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """The answer to "Nova observação" or "Resolver etapa"; False when the reply answers no open question of this
+    person (the update goes on to the other handlers)."""
+    question = await _open_question(update, context)
+    if question is None:
+        return False
+    svc = services(context)
     staff = await acting_staff(update, context)
     if staff is None:
-        _forget(context, key)
-        return
-    number, stage = prompt["ticket"], prompt["stage"]
+        await svc.staff_questions.answered(question)
+        return True
+    number, stage = question.ticket_number, question.stage
     text = update.effective_message.text.strip()
-    if prompt["action"] == RESOLVE:
+    if question.state is RESOLUTION:
         error = await resolve(update, context, staff, number, stage, None if text in texts.NO_OBSERVATION else text)
     else:
         error = await report(update, context, number,
-                             lambda: services(context).tickets.add_note(staff, number, stage, text),
+                             lambda: svc.tickets.add_note(staff, number, stage, text),
                              lambda outcome, created: texts.note_added(number, stage))
     # A text the rules refused (too short, too long) leaves the question open for a better answer.
     if error is None or error.code != "invalid_text":
-        _forget(context, key)
+        await svc.staff_questions.answered(question)
+    return True
 
 
-async def prompt_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def prompt_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    if await _open_question(update, context) is None:
+        return False
     await say(update, context, esc(texts.REPLY_WITH_TEXT))
+    return True

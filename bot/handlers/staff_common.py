@@ -18,8 +18,6 @@ from bot.texts.errors import error_message
 from bot.texts.format import esc
 from domain.catalogue import StaffUser
 from domain.errors import DomainError, NotAuthorised
-from domain.services.staff_access import StaffAccess
-from domain.services.staff_desk import StaffDesk
 
 log = logging.getLogger(__name__)
 
@@ -28,26 +26,19 @@ Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[object]]
 
 def staff_handler(callback: Callback) -> Callback:
     """The staff handlers run in their own handler group, before the customers' (see bot/app.py): once one of them
-    took an update, no customer handler (such as the private chat's catch-all) may answer it as well."""
+    took an update, no customer handler (such as the private chat's catch-all) may answer it as well. A callback
+    that returns False did not take it."""
 
     @functools.wraps(callback)
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
-            await callback(update, context)
+            if await callback(update, context) is False:
+                return  # not the staff's after all (a reply to the bot that answers no question): others may take it
         except Exception as exc:  # noqa: BLE001 - the error handler logs it and tells the staff group
             await context.application.process_error(update, exc)
         raise ApplicationHandlerStop
 
     return run
-
-
-def access(context: ContextTypes.DEFAULT_TYPE) -> StaffAccess:
-    svc = services(context)
-    return StaffAccess(svc.uow, svc.clock, demo_allowed=svc.settings.demo_mode)
-
-
-def desk(context: ContextTypes.DEFAULT_TYPE) -> StaffDesk:
-    return StaffDesk(services(context).uow)
 
 
 def _message(update: Update) -> Message | None:
@@ -79,7 +70,7 @@ async def acting_staff(update: Update, context: ContextTypes.DEFAULT_TYPE, *, se
         return None
     private = chat.type == ChatType.PRIVATE
     try:
-        return await access(context).authorise(user.id, chat.id, private=private, name=user.full_name)
+        return await services(context).staff_access.authorise(user.id, chat.id, private=private, name=user.full_name)
     except NotAuthorised as refused:
         if refused.params.get("place") == "other_group" and refused.params.get("staff"):
             if await follow_migration_here(context, chat.id):

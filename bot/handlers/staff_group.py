@@ -13,14 +13,13 @@ from telegram.ext import ContextTypes
 
 from bot.email import EmailError, check_smtp
 from bot.handlers.common import services
-from bot.handlers.staff_common import access, acting_staff, say
+from bot.handlers.staff_common import acting_staff, say
 from bot.handlers.staff_menu import set_staff_menu
 from bot.logs import fields
 from bot.services import Services
 from bot.texts import email as email_texts
 from bot.texts import staff as texts
 from domain.catalogue import StaffUser
-from domain.services.staff_desk import StaffDesk
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +40,7 @@ async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not (change.old_chat_member.status in _OUT and change.new_chat_member.status in _IN):
         return
     svc = services(context)
-    if await access(context).adopt_demo_group(chat.id):
+    if await services(context).staff_access.adopt_demo_group(chat.id):
         log.info(fields(event="demo_staff_group", chat_id=chat.id))
         await set_staff_menu(context.bot, chat.id)
         with contextlib.suppress(TelegramError):
@@ -117,7 +116,7 @@ async def _group_lines(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: 
 
 
 async def _email_lines(svc: Services) -> list[str]:
-    setup = await StaffDesk(svc.uow).email_setup()
+    setup = await svc.staff_desk.email_setup()
     lines: list[str] = []
     if not setup.send_external_email:
         lines.append(texts.diag_email_off())

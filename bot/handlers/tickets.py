@@ -5,18 +5,28 @@ from telegram import ForceReply, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes, ConversationHandler
 
-from bot import callbacks as cb
+from bot import buttons as b
 from bot import keyboards
-from bot.handlers import linking, wizard
-from bot.handlers.common import answer, edit, reply, require_customer, services, tell_error
+from bot.handlers import linking
+from bot.handlers.common import (
+    answer,
+    current_customer,
+    drop_keyboard,
+    edit,
+    reply,
+    require_customer,
+    services,
+    tell_error,
+    tell_to_link,
+)
 from bot.texts import customer as texts
 from bot.texts.errors import error_message
-from domain.errors import CancelAfterResolution, DomainError, StaleButton, TicketIsFinal, TicketNotFound
-from domain.views import PageCursor, TicketDetails
+from domain.conversation import ConversationState
+from domain.errors import DomainError, NotLinked, StaleButton, TicketNotFound
+from domain.views import TicketDetails
 
-CANCEL_REASON = 2  # a state of the customer's conversation, beside wizard.WIZARD
+CANCEL_REASON = ConversationState.CANCEL_REASON.value  # a state of the customer's conversation, beside WIZARD
 END = ConversationHandler.END
-_CANCEL_KEY = wizard.PENDING_CANCELLATION  # user_data: the atendimento whose reason we wait for (JSON-safe int)
 
 
 async def my_tickets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -33,19 +43,6 @@ async def my_tickets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply(update, context, texts.NO_TICKETS)
         return
     await reply(update, context, texts.ticket_list(page, svc.zone), reply_markup=keyboards.ticket_list(page))
-
-
-def _cursor(fields: list[str]) -> PageCursor | None:
-    if len(fields) != 4 or fields[3] not in ("f", "b"):
-        return None
-    micros, ticket_id = cb.as_int(fields[1]), cb.as_int(fields[2])
-    if micros is None or ticket_id is None:
-        return None
-    try:
-        created = keyboards.EPOCH + micros * keyboards.MICROSECOND
-    except OverflowError:  # beyond the year 9999: no ticket of anyone's
-        return None
-    return PageCursor(created, ticket_id, backwards=fields[3] == "b")
 
 
 async def _show_details(update: Update, context: ContextTypes.DEFAULT_TYPE, details: TicketDetails) -> None:
@@ -71,27 +68,26 @@ async def details_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def list_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """m:p:… pages of /meus; m:d:<n> "Ver detalhes"."""
+    """Pages of /meus; "Ver detalhes"."""
     query = update.callback_query
     customer = await require_customer(update, context)
     if customer is None:
         return
-    fields = cb.parse(query.data, cb.MY_TICKETS) or []
     svc = services(context)
     try:
-        if fields[:1] == ["d"] and len(fields) == 2 and cb.as_int(fields[1]) is not None:
-            details = await svc.customers.ticket_details(customer.id, fields[1])
-            await answer(query)
-            await _show_details(update, context, details)
-            return
-        cursor = _cursor(fields) if fields[:1] == ["p"] else None
-        if cursor is None:
-            raise StaleButton()
-        page = await svc.customers.my_tickets(customer.id, cursor)
-        if not page.items:
-            raise StaleButton()
-        await answer(query)
-        await edit(query, texts.ticket_list(page, svc.zone), keyboards.ticket_list(page))
+        match b.decode(query.data):
+            case b.ShowTicket(number):
+                details = await svc.customers.ticket_details(customer.id, number)
+                await answer(query)
+                await _show_details(update, context, details)
+            case b.TicketListPage() as pressed:
+                page = await svc.customers.my_tickets(customer.id, pressed.cursor)
+                if not page.items:
+                    raise StaleButton()
+                await answer(query)
+                await edit(query, texts.ticket_list(page, svc.zone), keyboards.ticket_list(page))
+            case _:
+                raise StaleButton()
     except DomainError as error:
         await answer(query, error_message(error), alert=True)
 
@@ -99,59 +95,53 @@ async def list_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 # --- the customer cancels their own atendimento (from /detalhes) -------------------------------------------------
 # A state of the customer's one conversation (bot/app.py), beside the wizard: entering one leaves the other, so a
 # reason is never taken for a description, nor a description for a reason.
-async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
     """A refused press changes nothing (it returns None: whatever conversation was going on goes on)."""
     query = update.callback_query
     if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
         await answer(query, texts.BAD_BUTTON, alert=True)
         return None
-    customer = await require_customer(update, context)
-    if customer is None:
-        return None
-    fields = cb.parse(query.data, cb.DETAILS) or []
-    number = cb.as_int(fields[1]) if len(fields) == 2 and fields[0] == "x" else None
+    pressed = b.decode(query.data)
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
     try:
-        if number is None:
+        if not isinstance(pressed, b.CancelTicket):
+            if await current_customer(update, context) is None:
+                raise NotLinked()
             raise TicketNotFound(number=str(query.data)[:20])
-        details = await services(context).customers.ticket_details(customer.id, number)
-        if details.is_final:
-            raise TicketIsFinal(ticket=number, status=details.status.value)
-        if not details.can_be_cancelled:
-            raise CancelAfterResolution(ticket=number)
+        left = await services(context).conversations.ask_cancel_reason(chat_id, user_id, pressed.number)
+    except NotLinked:
+        await tell_to_link(update, context)
+        return None
     except DomainError as error:
         await answer(query, error_message(error), alert=True)
         return None
     await answer(query)
-    await wizard.abandon(context, update.effective_chat.id, update.effective_user.id)
-    context.user_data[_CANCEL_KEY] = number
-    await reply(update, context, texts.ask_cancel_reason(number), reply_markup=ForceReply(selective=True))
+    await drop_keyboard(context, chat_id, left.wizard_message_id)  # a wizard in progress was left
+    await reply(update, context, texts.ask_cancel_reason(pressed.number), reply_markup=ForceReply(selective=True))
     return CANCEL_REASON
 
 
-async def cancel_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    number = context.user_data.get(_CANCEL_KEY)
+async def cancel_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    try:
+        number = await services(context).conversations.cancel_with_reason(
+            chat_id, user_id, update.effective_message.text)
+    except NotLinked:
+        await tell_to_link(update, context)
+        return END
+    except DomainError as error:
+        await tell_error(update, context, error)
+        return CANCEL_REASON if error.code == "invalid_text" else END
     if number is None:  # nothing awaits a reason any more: the text is an ordinary message
         await linking.unknown(update, context)
         return END
-    customer = await require_customer(update, context)
-    if customer is None:
-        context.user_data.pop(_CANCEL_KEY, None)
-        return END
-    try:
-        await services(context).tickets.cancel_by_customer(customer.id, number, update.effective_message.text)
-    except DomainError as error:
-        await tell_error(update, context, error)
-        if error.code == "invalid_text":
-            return CANCEL_REASON
-        context.user_data.pop(_CANCEL_KEY, None)
-        return END
-    context.user_data.pop(_CANCEL_KEY, None)
     await reply(update, context, texts.cancelled_by_customer(number))
     return END
 
 
-async def cancel_reason_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    number = context.user_data.get(_CANCEL_KEY)
+async def cancel_reason_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    number = await services(context).conversations.awaited_cancellation(update.effective_chat.id,
+                                                                        update.effective_user.id)
     if number is None:
         await linking.unknown(update, context)
         return END
@@ -159,14 +149,20 @@ async def cancel_reason_not_text(update: Update, context: ContextTypes.DEFAULT_T
     return CANCEL_REASON
 
 
-async def keep_ticket(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    context.user_data.pop(_CANCEL_KEY, None)
-    await reply(update, context, texts.CANCEL_KEPT)
-    return END
-
-
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancelar inside the customer's conversation: leaves whichever part of it is in progress."""
-    if context.user_data.get(_CANCEL_KEY) is not None:
-        return await keep_ticket(update, context)
-    return await wizard.cancel(update, context)
+    """/cancelar: leaves whichever of the customer's conversations is in progress."""
+    chat_id = update.effective_chat.id
+    try:
+        left = await services(context).conversations.leave(chat_id, update.effective_user.id)
+    except NotLinked:
+        await tell_to_link(update, context)
+        return END
+    match left.state:
+        case ConversationState.CANCEL_REASON:
+            await reply(update, context, texts.CANCEL_KEPT)
+        case ConversationState.WIZARD:
+            await drop_keyboard(context, chat_id, left.wizard_message_id)
+            await reply(update, context, texts.WIZARD_CANCELLED)
+        case _:
+            await reply(update, context, texts.NOTHING_TO_CANCEL)
+    return END

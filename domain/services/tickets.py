@@ -10,7 +10,7 @@ from datetime import datetime
 
 from domain.catalogue import ServiceConfig, StaffUser, Subject
 from domain.clock import Clock
-from domain.errors import FollowingNotOffered, NoDraft, StaffNotFound, TicketNotFound
+from domain.errors import FollowingNotOffered, StaffNotFound, TicketNotFound
 from domain.notifications import customer_notification, internal_message_notifications, pendencia_notifications
 from domain.pendencias import InternalMessage, MessageKind, Pendencia, PendenciaKind
 from domain.ports import UnitOfWork, UnitOfWorkFactory
@@ -75,75 +75,78 @@ class TicketService:
         self.clock = clock
 
     # --- customer -----------------------------------------------------------------------------------------------
-    async def open_ticket(
-        self, customer_id: int, request: NewTicketRequest, *, consume_draft: tuple[int, int] | None = None
-    ) -> Outcome:
-        """Saves the atendimento with its number and first template stage, raises the pendência, records pushes.
-
-        `consume_draft` (chat id, user id): the wizard's draft is deleted in the same transaction, so a restart can
-        neither lose the atendimento nor send it twice.
-        """
-        description = checked_description(request.description)
+    async def open_ticket(self, customer_id: int, request: NewTicketRequest) -> Outcome:
+        """Saves the atendimento with its number and first template stage, raises the pendência, records pushes."""
         async with self.uow_factory() as uow:
-            if consume_draft is not None and not await uow.drafts.delete(*consume_draft):
-                raise NoDraft()
-            options = await customer_options(uow, customer_id)
-            subject = options.subject(request.type_id, request.subject_id)
-            options.empreendimento(request.type_id, request.subject_id, request.empreendimento_id)
-            unit = options.unit(request.type_id, request.subject_id, request.empreendimento_id, request.unit_id)
-            config = await uow.catalogue.config()
-            now = self.clock.now()
-            ticket = Ticket(
-                await uow.tickets.next_number(),
-                customer_id,
-                request.type_id,
-                subject.id,
-                description,
-                now,
-                unit_id=unit.id,
-                empreendimento_id=unit.empreendimento_id,
-                obra_id=unit.obra_id,
-                return_call=subject.return_call,
-                origin=TicketOrigin.BOT,
-            )
-            first = subject.template_after(None)
-            if first is not None:
-                ticket.add_template_stage(first, fallback_responsible(subject, config), now)
-            else:
-                # A subject without a stage template still gets one stage, so somebody is responsible for it.
-                ticket.add_stage(subject.name, fallback_responsible(subject, config), now, from_catalogue=True)
-            uow.tickets.add(ticket)
-            outcome = await self._record(uow, ticket, subject, config, now, opened=True)
+            outcome = await self.open_in(uow, customer_id, request)
             await uow.commit()
             return outcome
+
+    async def open_in(self, uow: UnitOfWork, customer_id: int, request: NewTicketRequest) -> Outcome:
+        """`open_ticket` inside the caller's unit of work (the wizard consumes its draft in the same transaction, so a
+        restart can neither lose the atendimento nor send it twice); the caller commits."""
+        description = checked_description(request.description)
+        options = await customer_options(uow, customer_id)
+        subject = options.subject(request.type_id, request.subject_id)
+        options.empreendimento(request.type_id, request.subject_id, request.empreendimento_id)
+        unit = options.unit(request.type_id, request.subject_id, request.empreendimento_id, request.unit_id)
+        config = await uow.catalogue.config()
+        now = self.clock.now()
+        ticket = Ticket(
+            await uow.tickets.next_number(),
+            customer_id,
+            request.type_id,
+            subject.id,
+            description,
+            now,
+            unit_id=unit.id,
+            empreendimento_id=unit.empreendimento_id,
+            obra_id=unit.obra_id,
+            return_call=subject.return_call,
+            origin=TicketOrigin.BOT,
+        )
+        first = subject.template_after(None)
+        if first is not None:
+            ticket.add_template_stage(first, fallback_responsible(subject, config), now)
+        else:
+            # A subject without a stage template still gets one stage, so somebody is responsible for it.
+            ticket.add_stage(subject.name, fallback_responsible(subject, config), now, from_catalogue=True)
+        uow.tickets.add(ticket)
+        return await self._record(uow, ticket, subject, config, now, opened=True)
 
     async def cancel_by_customer(self, customer_id: int, number: int, reason: str) -> Outcome:
-        reason = checked_reason(reason)
         async with self.uow_factory() as uow:
-            config = await uow.catalogue.config()
-            if not config.follows:
-                raise FollowingNotOffered()
-            ticket = await uow.tickets.get(number)
-            subject = await self._subject(uow, ticket)
-            if ticket is None or ticket.customer_id != customer_id or (
-                config.visibility is Visibility.WEB_SUBJECTS and not subject.enabled
-            ):
-                raise TicketNotFound(number=number)
-            now = self.clock.now()
-            responsibles = {s.responsible_id for s in ticket.pending_stages if s.responsible_id is not None}
-            ticket.cancel(reason, now)
-            outcome = await self._record(uow, ticket, subject, config, now, by_customer=True)
-            for staff_id in sorted(responsibles) or [config.responsible_id]:
-                await self._message(
-                    uow,
-                    MessageKind.CUSTOMER_CANCELLED,
-                    staff_id,
-                    {"ticket_number": ticket.number, "reason": reason},
-                    now,
-                    ticket.id,
-                )
+            outcome = await self.cancel_by_customer_in(uow, customer_id, number, reason)
             await uow.commit()
             return outcome
+
+    async def cancel_by_customer_in(self, uow: UnitOfWork, customer_id: int, number: int, reason: str) -> Outcome:
+        """`cancel_by_customer` inside the caller's unit of work (the customer's conversation ends in the same
+        transaction); the caller commits."""
+        reason = checked_reason(reason)
+        config = await uow.catalogue.config()
+        if not config.follows:
+            raise FollowingNotOffered()
+        ticket = await uow.tickets.get(number)
+        subject = await self._subject(uow, ticket)
+        if ticket is None or ticket.customer_id != customer_id or (
+            config.visibility is Visibility.WEB_SUBJECTS and not subject.enabled
+        ):
+            raise TicketNotFound(number=number)
+        now = self.clock.now()
+        responsibles = {s.responsible_id for s in ticket.pending_stages if s.responsible_id is not None}
+        ticket.cancel(reason, now)
+        outcome = await self._record(uow, ticket, subject, config, now, by_customer=True)
+        for staff_id in sorted(responsibles) or [config.responsible_id]:
+            await self._message(
+                uow,
+                MessageKind.CUSTOMER_CANCELLED,
+                staff_id,
+                {"ticket_number": ticket.number, "reason": reason},
+                now,
+                ticket.id,
+            )
+        return outcome
 
     # --- staff --------------------------------------------------------------------------------------------------
     async def add_stage(

@@ -101,7 +101,7 @@ async def test_sair_unlinks_and_then_nothing_works_until_linked_again(tg, bot):
         ("/meus", says("Seus atendimentos")),
     ])
     async with bot.database.engine.connect() as connection:
-        drafts = (await connection.execute(select(t.wizard_drafts))).all()
+        drafts = (await connection.execute(select(t.conversations))).all()
     assert drafts == []
     tg.assert_no_client_errors()
 

@@ -107,5 +107,6 @@ async def internal_messages_of(database: Database, ticket_id: int) -> list:
 async def draft_of(database: Database, person: TelegramUser):
     async with database.engine.connect() as connection:
         return (await connection.execute(
-            select(t.wizard_drafts).where(t.wizard_drafts.c.telegram_user_id == person.id)
+            select(t.conversations).where((t.conversations.c.user_id == person.id)
+                                          & (t.conversations.c.state == "wizard"))
         )).one_or_none()

@@ -39,7 +39,7 @@ from domain.pendencias import InternalMessage, Pendencia
 from domain.statuses import StageStatus, TicketStatus, Visibility
 from domain.tickets import Stage, Ticket
 from domain.views import NoteView, PageCursor, PendenciaView, StageView, TicketDetails, TicketPage, TicketSummary
-from domain.wizard_draft import WizardDraft
+from domain.conversation import Conversation
 
 
 class FakeIntegrityError(Exception):
@@ -87,7 +87,7 @@ class Tables:
     change_log: dict[int, Change] = field(default_factory=dict)
     invitations: dict[str, InvitationRow] = field(default_factory=dict)  # by code hash
     link_attempts: dict[int, LinkAttempts] = field(default_factory=dict)  # by Telegram user id
-    wizard_drafts: dict[tuple[int, int], WizardDraft] = field(default_factory=dict)  # by (chat id, user id)
+    conversations: dict[tuple[int, int], Conversation] = field(default_factory=dict)  # by (chat id, user id)
 
     # --- lookups shared by the repositories -------------------------------------------------------------------
     def ticket_by_number(self, number: int) -> Ticket | None:
@@ -569,21 +569,22 @@ class FakeLinkRepository(_Repository):
         self.data.link_attempts.pop(telegram_user_id, None)
 
 
-class FakeWizardDraftRepository(_Repository):
-    async def get(self, chat_id: int, telegram_user_id: int) -> WizardDraft | None:
-        return self.data.wizard_drafts.get((chat_id, telegram_user_id))
+class FakeConversationRepository(_Repository):
+    async def get(self, chat_id: int, user_id: int) -> Conversation | None:
+        return self.data.conversations.get((chat_id, user_id))
 
-    async def save(self, draft: WizardDraft) -> None:
-        if draft.customer_id not in self.data.customers:
-            raise FakeIntegrityError(f"draft of unknown customer {draft.customer_id}")
-        self.data.wizard_drafts[(draft.chat_id, draft.telegram_user_id)] = draft
+    async def save(self, conversation: Conversation) -> None:
+        customer_id = conversation.draft.customer_id if conversation.draft else conversation.customer_id
+        if customer_id is not None and customer_id not in self.data.customers:
+            raise FakeIntegrityError(f"conversation of unknown customer {customer_id}")
+        self.data.conversations[(conversation.chat_id, conversation.user_id)] = conversation
 
-    async def delete(self, chat_id: int, telegram_user_id: int) -> bool:
-        return self.data.wizard_drafts.pop((chat_id, telegram_user_id), None) is not None
+    async def delete(self, chat_id: int, user_id: int) -> bool:
+        return self.data.conversations.pop((chat_id, user_id), None) is not None
 
-    async def expired(self, now: datetime, limit: int = 100) -> list[WizardDraft]:
-        due = [d for d in self.data.wizard_drafts.values() if d.expires_at <= now]
-        due.sort(key=lambda d: (d.expires_at, d.chat_id, d.telegram_user_id))
+    async def expired(self, now: datetime, limit: int = 100) -> list[Conversation]:
+        due = [c for c in self.data.conversations.values() if c.draft is not None and c.draft.expires_at <= now]
+        due.sort(key=lambda c: (c.draft.expires_at, c.chat_id, c.user_id))
         return due[:limit]
 
 
@@ -711,7 +712,7 @@ class FakeUnitOfWork:
         self.messages = FakeMessageRepository(self)
         self.outbox = FakeOutbox(self)
         self.links = FakeLinkRepository(self)
-        self.drafts = FakeWizardDraftRepository(self)
+        self.conversations = FakeConversationRepository(self)
         self.changes = FakeChangeJournal(self)
         return self
 

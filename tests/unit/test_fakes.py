@@ -294,7 +294,7 @@ async def test_a_change_written_by_another_system_is_told_once_by_the_change_fee
         f"c:ticket:{written.id}:encerrado"}
 
 
-# --- linking, drafts, demo visitors ------------------------------------------------------------------------------------
+# --- linking, conversations, demo visitors ------------------------------------------------------------------------------------
 async def test_an_invitation_is_used_once(fake_db, fake_uow_factory, clock):
     later = clock.now().replace(year=2027)
     async with fake_uow_factory() as uow:
@@ -327,28 +327,30 @@ async def test_failed_link_attempts_are_kept_per_account(fake_uow_factory, clock
         assert await uow.links.attempts(77) is None
 
 
-async def test_drafts_are_one_per_chat_and_user_and_expire_oldest_first(fake_uow_factory, clock):
+async def test_conversations_are_one_per_chat_and_user_and_wizards_expire_oldest_first(fake_uow_factory, clock):
     from datetime import timedelta
 
+    from domain.conversation import Conversation
     from domain.wizard_draft import WizardDraft
 
-    def draft(chat: int, minutes: int) -> WizardDraft:
-        return WizardDraft.start(customer_id=c.ANA.id, telegram_user_id=9001, chat_id=chat, step="tipo",
-                                 now=clock.now(), lifetime=timedelta(minutes=minutes))
+    def wizard(chat: int, minutes: int, **changes) -> Conversation:
+        return Conversation.of_wizard(replace(WizardDraft.start(
+            customer_id=c.ANA.id, telegram_user_id=9001, chat_id=chat, step="tipo", now=clock.now(),
+            lifetime=timedelta(minutes=minutes)), **changes))
 
     async with fake_uow_factory() as uow:
-        await uow.drafts.save(draft(1, 30))
-        await uow.drafts.save(draft(2, 10))
-        await uow.drafts.save(replace(draft(1, 5), step="assunto"))  # replaces chat 1's
+        await uow.conversations.save(wizard(1, 30))
+        await uow.conversations.save(wizard(2, 10))
+        await uow.conversations.save(wizard(1, 5, step="assunto"))  # replaces chat 1's
         await uow.commit()
     async with fake_uow_factory() as uow:
-        assert (await uow.drafts.get(1, 9001)).step == "assunto"
-        assert [d.chat_id for d in await uow.drafts.expired(clock.now() + timedelta(minutes=20), 10)] == [1, 2]
-        assert [d.chat_id for d in await uow.drafts.expired(clock.now() + timedelta(minutes=7), 10)] == [1]
-        assert await uow.drafts.delete(1, 9001)
-        assert not await uow.drafts.delete(1, 9001)
+        assert (await uow.conversations.get(1, 9001)).draft.step == "assunto"
+        assert [d.chat_id for d in await uow.conversations.expired(clock.now() + timedelta(minutes=20), 10)] == [1, 2]
+        assert [d.chat_id for d in await uow.conversations.expired(clock.now() + timedelta(minutes=7), 10)] == [1]
+        assert await uow.conversations.delete(1, 9001)
+        assert not await uow.conversations.delete(1, 9001)
         with pytest.raises(FakeIntegrityError):
-            await uow.drafts.save(replace(draft(3, 5), customer_id=999))
+            await uow.conversations.save(wizard(3, 5, customer_id=999))
 
 
 async def test_a_demo_visitor_owns_the_units_of_the_customer_with_most(fake_db, fake_uow_factory, clock):
@@ -373,7 +375,7 @@ def test_every_port_has_a_fake_with_its_methods():
     import inspect
 
     import domain.ports as ports
-    from domain.wizard_draft import WizardDraftRepository
+    from domain.conversation import ConversationRepository
     from tests.unit import fakes
 
     fakes_of = {
@@ -385,7 +387,7 @@ def test_every_port_has_a_fake_with_its_methods():
         ports.MessageRepository: fakes.FakeMessageRepository,
         ports.Outbox: fakes.FakeOutbox,
         ports.ChangeJournal: fakes.FakeChangeJournal,
-        WizardDraftRepository: fakes.FakeWizardDraftRepository,
+        ConversationRepository: fakes.FakeConversationRepository,
         ports.UnitOfWork: fakes.FakeUnitOfWork,
         ports.UnitOfWorkFactory: fakes.FakeUnitOfWorkFactory,
     }
@@ -399,7 +401,7 @@ def test_every_port_has_a_fake_with_its_methods():
                 assert list(inspect.signature(getattr(fake, name)).parameters)[: len(wanted)] == wanted, (port, name)
     repositories = {name for name in ports.UnitOfWork.__annotations__}
     assert repositories == {"tickets", "catalogue", "customers", "pendencias", "messages", "outbox", "links",
-                            "drafts", "changes"}
+                            "conversations", "changes"}
 
 
 async def test_the_linking_service_runs_on_the_fakes(fake_db, fake_uow_factory, clock):
