@@ -7,15 +7,8 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from bot.command_error import CommandError
 from bot.settings import Settings, SettingsError, load_settings
-
-
-class CommandError(Exception):
-    """One line for the operator; the program exits non-zero."""
-
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli import CommandError
+from bot.command_error import CommandError
 from bot.settings import Settings
 from storage.database import connect
 

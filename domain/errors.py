@@ -98,10 +98,6 @@ class InvalidDocument(DomainError):
     code = "invalid_document"
 
 
-class InvalidPhone(DomainError):
-    code = "invalid_phone"
-
-
 class NothingToOpen(DomainError):
     """The customer owns no unit for which any subject is offered."""
 

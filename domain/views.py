@@ -1,7 +1,7 @@
 """Read models: what the bot shows, assembled by storage queries in a fixed, small number of round trips."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from domain.statuses import StageStatus, TicketStatus
@@ -131,13 +131,3 @@ class PendenciaView:
                 value = value.value
             out[name] = value
         return out
-
-
-@dataclass(frozen=True, slots=True)
-class WizardChoices:
-    """What a customer may choose at one step of /novo (ids with their labels)."""
-
-    options: tuple[tuple[int, str], ...] = field(default_factory=tuple)
-
-    def ids(self) -> frozenset[int]:
-        return frozenset(i for i, _ in self.options)

@@ -36,10 +36,6 @@ def welcome_unlinked(first_name: str, company: str) -> str:
     )
 
 
-ASK_CONTACT_AGAIN = (
-    "Para vincular sua conta, toque no botão <b>📱 Compartilhar meu telefone</b> aqui embaixo "
-    "(ele envia o número desta conta do Telegram)."
-)
 NEED_LINK = "Para usar o atendimento, primeiro vincule sua conta: envie /start e compartilhe seu telefone."
 
 

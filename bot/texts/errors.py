@@ -26,7 +26,6 @@ _MESSAGES = {
     ),
     "too_many_attempts": "Muitas tentativas sem sucesso. Tente de novo daqui a {minutes} minuto(s).",
     "invalid_document": "CPF/CNPJ inválido: {document}.",
-    "invalid_phone": "Telefone inválido.",
     "nothing_to_open": (
         "Não encontrei unidades suas com assuntos disponíveis para abrir um atendimento por aqui. "
         "Fale com a construtora pelos canais de costume."

@@ -20,12 +20,6 @@ def fmt_datetime(value: datetime | None, zone: ZoneInfo, empty: str = "—") -> 
     return value.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
-def fmt_date(value: datetime | None, zone: ZoneInfo, empty: str = "—") -> str:
-    if value is None:
-        return empty
-    return value.astimezone(zone).strftime("%d/%m/%Y")
-
-
 def shorten(text: str, limit: int) -> str:
     """At most `limit` characters of plain text, cut at a word when possible, with an ellipsis."""
     text = " ".join(str(text).split())
