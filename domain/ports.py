@@ -1,4 +1,5 @@
-"""The ports the services need. `storage/` implements them on SQLAlchemy; `tests/unit/fakes.py` in memory."""
+"""The ports the services need. `storage/` implements them on SQLAlchemy; the service tests run them on SQLite and
+PostgreSQL (tests/support/sql_store.py)."""
 from __future__ import annotations
 
 from collections.abc import Sequence

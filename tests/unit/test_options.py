@@ -6,7 +6,7 @@ import pytest
 from domain.catalogue import Subject
 from domain.errors import ChoiceNotAllowed
 from domain.services.options import CustomerOptions
-from tests.unit import sample_catalogue as c
+from tests.support import sample_catalogue as c
 
 TYPES = [c.ASSISTENCIA, c.SOLICITACAO, c.INFORMACAO]
 SUBJECTS = [c.INFILTRACAO, c.BOLETO, c.RACHADURA, c.PORTAO, c.VAZAMENTO]

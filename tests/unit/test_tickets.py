@@ -18,7 +18,7 @@ from domain.errors import (
 )
 from domain.statuses import StageStatus, TicketStatus
 from domain.tickets import NoteAdded, StageCreated, StageStatusChanged, Ticket, TicketStatusChanged
-from tests.unit.fakes import row_state
+from tests.support.pictures import row_state
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 JOAO, MARIA, FALLBACK = 1, 2, 99

@@ -1,9 +1,12 @@
-"""A small construtora for the service tests: the people and things the stories talk about.
+"""A small construtora for the service tests (written into a real database by `seed`): the people and things the
+stories talk about.
 
 Ana owns two units in Residencial Jardins and a house in Parque das Águas; Bruno owns a unit in Vila Nova and shares
 Ana's Torre A 101. João handles leaks, Maria is the configured responsible, Admin is told about failures.
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from domain.catalogue import (
     Customer,
@@ -17,7 +20,9 @@ from domain.catalogue import (
     Unit,
 )
 from domain.statuses import Visibility
-from tests.unit.fakes import FakeDatabase
+
+if TYPE_CHECKING:
+    from tests.support.sql_store import Store
 
 JOAO = StaffUser(1, "joao", "João Silva", telegram_user_id=5001, email="joao@construtora.example")
 MARIA = StaffUser(2, "maria", "Maria Lima", telegram_user_id=5002)
@@ -74,13 +79,13 @@ CONFIG = ServiceConfig(
 )
 
 
-def seed(db: FakeDatabase, config: ServiceConfig = CONFIG) -> FakeDatabase:
-    db.add_staff(JOAO, MARIA, ADMIN, PEDRO)
-    db.add_ticket_types(ASSISTENCIA, SOLICITACAO, INFORMACAO)
-    db.add_empreendimentos(JARDINS, AGUAS, VILA_NOVA)
-    db.add_units(TORRE_A_101, TORRE_B_202, CASA_3, LOTE_7)
-    db.add_subjects(INFILTRACAO, BOLETO, RACHADURA, PORTAO, VAZAMENTO)
-    db.add_customer(ANA, phones=["+5511999990001"], units=[TORRE_A_101.id, TORRE_B_202.id, CASA_3.id])
-    db.add_customer(BRUNO, phones=["+5521988887777"], units=[LOTE_7.id, TORRE_A_101.id])
-    db.set_config(config)
-    return db
+async def seed(store: Store, config: ServiceConfig = CONFIG) -> Store:
+    await store.add_staff(JOAO, MARIA, ADMIN, PEDRO)
+    await store.add_ticket_types(ASSISTENCIA, SOLICITACAO, INFORMACAO)
+    await store.add_empreendimentos(JARDINS, AGUAS, VILA_NOVA)
+    await store.add_units(TORRE_A_101, TORRE_B_202, CASA_3, LOTE_7)
+    await store.add_subjects(INFILTRACAO, BOLETO, RACHADURA, PORTAO, VAZAMENTO)
+    await store.add_customer(ANA, phones=["+5511999990001"], units=[TORRE_A_101.id, TORRE_B_202.id, CASA_3.id])
+    await store.add_customer(BRUNO, phones=["+5521988887777"], units=[LOTE_7.id, TORRE_A_101.id])
+    await store.set_config(config)
+    return store

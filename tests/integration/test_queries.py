@@ -1,4 +1,5 @@
-"""What customers and staff may see: /meus, /detalhes, /ver, /pendencias, and the numbers people type."""
+"""What customers and staff may see: /meus, /detalhes, /ver, /pendencias, and the numbers people type — through the
+real storage on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -12,7 +13,8 @@ from domain.services.queries import PAGE_SIZE, parse_ticket_number
 from domain.services.tickets import NewTicketRequest
 from domain.statuses import ServiceMode, StageStatus, TicketOrigin, TicketStatus, Visibility
 from domain.tickets import Ticket
-from tests.unit import sample_catalogue as c
+from tests.support import sample_catalogue as c
+from tests.support.sql_store import customer_queries, service, staff_queries, store  # noqa: F401 - fixtures
 
 LEAK = NewTicketRequest(c.ASSISTENCIA.id, c.INFILTRACAO.id, c.JARDINS.id, c.TORRE_A_101.id,
                         "Mancha de umidade no teto do quarto")
@@ -102,19 +104,19 @@ async def test_each_customer_sees_only_their_own(service, customer_queries, cloc
 
 
 async def test_visibility_decides_whether_tickets_of_hidden_subjects_are_listed(
-    service, customer_queries, fake_db, clock
+    service, customer_queries, store, clock
 ):
     await service.open_ticket(c.ANA.id, LEAK)
-    fake_db.write_ticket(Ticket(2, c.ANA.id, 1, c.RACHADURA.id, "Rachadura registrada por telefone",
+    await store.write_ticket(Ticket(2, c.ANA.id, 1, c.RACHADURA.id, "Rachadura registrada por telefone",
                                 clock.now() + timedelta(minutes=1), origin=TicketOrigin.PHONE))
     assert [t.number for t in (await customer_queries.my_tickets(c.ANA.id)).items] == [1]
-    fake_db.set_config(replace(c.CONFIG, visibility=Visibility.ALL))
+    await store.set_config(replace(c.CONFIG, visibility=Visibility.ALL))
     assert [t.number for t in (await customer_queries.my_tickets(c.ANA.id)).items] == [2, 1]
 
 
-async def test_register_only_offers_no_following(service, customer_queries, fake_db):
+async def test_register_only_offers_no_following(service, customer_queries, store):
     await service.open_ticket(c.ANA.id, LEAK)
-    fake_db.set_config(replace(c.CONFIG, mode=ServiceMode.REGISTER_ONLY))
+    await store.set_config(replace(c.CONFIG, mode=ServiceMode.REGISTER_ONLY))
     with pytest.raises(FollowingNotOffered):
         await customer_queries.my_tickets(c.ANA.id)
     with pytest.raises(FollowingNotOffered):
@@ -149,12 +151,12 @@ async def test_another_customers_atendimento_is_not_found(service, customer_quer
         await customer_queries.ticket_details(c.BRUNO.id, "1")
 
 
-async def test_a_hidden_subject_is_not_found_unless_every_subject_is_visible(customer_queries, fake_db, clock):
-    fake_db.write_ticket(Ticket(4, c.ANA.id, 1, c.RACHADURA.id, "Rachadura registrada no balcão", clock.now(),
+async def test_a_hidden_subject_is_not_found_unless_every_subject_is_visible(customer_queries, store, clock):
+    await store.write_ticket(Ticket(4, c.ANA.id, 1, c.RACHADURA.id, "Rachadura registrada no balcão", clock.now(),
                                 origin=TicketOrigin.COUNTER))
     with pytest.raises(TicketNotFound):
         await customer_queries.ticket_details(c.ANA.id, "4")
-    fake_db.set_config(replace(c.CONFIG, visibility=Visibility.ALL))
+    await store.set_config(replace(c.CONFIG, visibility=Visibility.ALL))
     details = await customer_queries.ticket_details(c.ANA.id, "4")
     assert details.subject_enabled is False and details.origin == "balcao"
 
