@@ -215,3 +215,34 @@ async def test_demo_mode_needs_the_setting_too(tg, database_url):
         assert "só para a equipe" in refused.text
         assert await bot.services.staff.staff_by_telegram(lia.id) is None
         assert ADMIN_ID  # the catalogue's staff are untouched
+
+
+async def test_a_staff_question_survives_a_restart_and_a_newer_one_replaces_it(tg, database_url):
+    async with staff_bot(tg, database_url) as (bot, clock):
+        team = await staff_team(tg, bot)
+        group, joao = team.group, team.joao
+        number = await open_ticket(bot)
+        await deliver_all(bot, clock)
+        [post] = group.unread
+        group._acted()
+        await joao.press("💬 Nova observação", post.message, chat=group)
+        [question] = await group.wait_for_reply()
+
+        await bot.restart()  # the question is the conversation row of João in the group: it is still open
+        await joao.say_in(group, "Cliente avisada por telefone", reply_to=question.message)
+        [done] = await group.wait_for_reply()
+        assert f"Observação registrada na etapa 1 do atendimento nº {number}" in done.text
+
+        # Two questions asked in a row: the newer one is the open one, a reply to the older one is not taken.
+        await joao.press("💬 Nova observação", post.message, chat=group)
+        [older] = await group.wait_for_reply()
+        await joao.press("✅ Resolver etapa 1", post.message, chat=group)
+        [newer] = await group.wait_for_reply()
+        await joao.say_in(group, "Resposta à pergunta antiga", reply_to=older.message)
+        await group.expect_no_reply()
+        await joao.say_in(group, "-", reply_to=newer.message)
+        [resolved] = await group.wait_for_reply()
+        assert f"Etapa 1 do atendimento nº {number} resolvida" in resolved.text
+        details = await bot.services.staff.ticket(number)
+        assert [n.text for n in details.stages[0].notes] == ["Cliente avisada por telefone"]
+        tg.assert_no_client_errors()
