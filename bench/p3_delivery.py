@@ -46,7 +46,7 @@ def _group_row(mark: int, now: datetime) -> dict:
         "key": f"bench:grupo:{mark}", "audience": "staff_group", "kind": "pendencia", "recipient_id": None,
         "queue": "g", "ticket_id": 900_000 + mark, "state": "pending", "attempts": 0,
         "created_at": now, "available_at": now,
-        "payload": {"kind": "novo_atendimento", "ticket_number": 900_000 + mark, "customer_name": "Cliente",
+        "payload": {"id": mark, "kind": "novo_atendimento", "ticket_number": 900_000 + mark, "customer_name": "Cliente",
                     "type_name": "Assistência técnica", "subject_name": "Infiltração",
                     "description": f"aviso {mark}: parede úmida no quarto", "stage_position": 1,
                     "stage_description": "Vistoria técnica", "responsible_name": "João Silva",

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -9,13 +11,28 @@ class Clock(Protocol):
         """An aware datetime in UTC."""
 
 
+class Timer(Clock, Protocol):
+    """A clock that also waits: what paces delivery. Tests give one whose waits take no real time."""
+
+    def monotonic(self) -> float:
+        """Seconds, for measuring intervals."""
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
 
 class FrozenClock:
-    """A clock the tests move by hand."""
+    """A clock the tests move by hand; a wait moves it on by as long, at once."""
 
     def __init__(self, at: datetime) -> None:
         self.at = at
@@ -24,6 +41,28 @@ class FrozenClock:
         return self.at
 
     def advance(self, **delta: float) -> None:
-        from datetime import timedelta
-
         self.at = self.at + timedelta(**delta)
+
+    def monotonic(self) -> float:
+        return self.at.timestamp()
+
+    async def sleep(self, seconds: float) -> None:
+        self.advance(seconds=max(0.0, seconds))
+        await asyncio.sleep(0)
+
+
+class _RealWaits:
+    """Any clock's time, with real waits (for a clock that does not wait itself)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.now = clock.now
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+def timer_of(clock: Clock) -> Timer:
+    return clock if hasattr(clock, "sleep") and hasattr(clock, "monotonic") else _RealWaits(clock)

@@ -6,14 +6,15 @@ so the outbox's unique index makes a repeat harmless and each change is told onc
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
-from typing import Any
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from enum import Enum, StrEnum
+from typing import Any, ClassVar
 
 from domain.catalogue import ServiceConfig, Subject
 from domain.statuses import StageStatus, TicketStatus, Visibility
 from domain.tickets import NoteAdded, StageCreated, StageStatusChanged, Ticket, TicketEvent, TicketStatusChanged
+from domain.views import PendenciaView
 
 
 class Audience(StrEnum):
@@ -35,34 +36,221 @@ class Kind(StrEnum):
     REMINDER = "reminder"
 
 
+class OutboxState(StrEnum):
+    """Where an outbox row is: waiting (`PENDING`, also between retries), in one worker's hands (`CLAIMED`), or done —
+    sent (`DELIVERED`), kept for the operator (`PARKED`) or recorded only (`SKIPPED`)."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    DELIVERED = "delivered"
+    PARKED = "parked"
+    SKIPPED = "skipped"
+
+
+OPEN_STATES = (OutboxState.PENDING, OutboxState.CLAIMED)
+
+
+# --- queues: made and read here only --------------------------------------------------------------------------------
+_QUEUE_PREFIX = {Audience.CUSTOMER: "c", Audience.STAFF_USER: "u", Audience.EMAIL: "e"}
+_PREFIX_AUDIENCE = {prefix: audience for audience, prefix in _QUEUE_PREFIX.items()}
+STAFF_GROUP_QUEUE = "g"
+
+
 def queue_of(audience: Audience | str, recipient_id: int | None) -> str:
     """The delivery queue of a notification: one per chat (or mailbox), delivered strictly in order."""
     audience = Audience(audience)
     if audience is Audience.STAFF_GROUP:
-        return "g"
-    prefix = {Audience.CUSTOMER: "c", Audience.STAFF_USER: "u", Audience.EMAIL: "e"}[audience]
-    return f"{prefix}:{recipient_id}"
+        return STAFF_GROUP_QUEUE
+    return f"{_QUEUE_PREFIX[audience]}:{recipient_id}"
+
+
+def parse_queue(queue: str) -> tuple[Audience, int | None] | None:
+    """The audience and recipient a queue name stands for (None: not a queue name `queue_of` makes)."""
+    if queue == STAFF_GROUP_QUEUE:
+        return Audience.STAFF_GROUP, None
+    prefix, _, number = queue.partition(":")
+    audience = _PREFIX_AUDIENCE.get(prefix)
+    if audience is None or not number.isdigit():
+        return None
+    return audience, int(number)
+
+
+# --- payloads: one frozen dataclass per kind ------------------------------------------------------------------------
+# Stored as JSON in outbox.payload with their VERSION under "v" (storage.notification_payloads). A row without "v" was
+# written before payloads were typed (version 0): same field names as version 1, read as such. A later change of
+# shape bumps VERSION and adds the step from the previous version to `upgrade`, so rows already queued stay readable.
+@dataclass(frozen=True, slots=True)
+class StageCreatedNotice:
+    KIND: ClassVar[Kind] = Kind.STAGE_CREATED
+    VERSION: ClassVar[int] = 1
+    ticket_number: int
+    stage_position: int
+    stage_description: str
+    due_at: datetime | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StageStatusNotice:
+    KIND: ClassVar[Kind] = Kind.STAGE_STATUS
+    VERSION: ClassVar[int] = 1
+    ticket_number: int
+    stage_position: int
+    stage_description: str
+    status: str  # StageStatus value
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NoteAddedNotice:
+    KIND: ClassVar[Kind] = Kind.NOTE_ADDED
+    VERSION: ClassVar[int] = 1
+    ticket_number: int
+    stage_position: int
+    stage_description: str
+    text: str
+    author: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketStatusNotice:
+    KIND: ClassVar[Kind] = Kind.TICKET_STATUS
+    VERSION: ClassVar[int] = 1
+    ticket_number: int
+    status: str  # TicketStatus value
+    reason: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendenciaNotice:
+    """A new pendência as the staff group, the responsible and their e-mail see it (domain.views.PendenciaView)."""
+
+    KIND: ClassVar[Kind] = Kind.PENDENCIA
+    VERSION: ClassVar[int] = 1
+    id: int
+    kind: str  # PendenciaKind value: "novo_atendimento" or a new stage
+    ticket_number: int
+    stage_position: int
+    stage_description: str
+    created_at: datetime | None = None
+    due_at: datetime | None = None
+    ticket_id: int | None = None
+    ticket_status: str | None = None
+    description: str | None = None
+    stage_status: str | None = None
+    customer_name: str | None = None
+    type_name: str | None = None
+    subject_name: str | None = None
+    empreendimento_name: str | None = None
+    obra_name: str | None = None
+    unit_label: str | None = None
+    responsible_id: int | None = None
+    responsible_login: str | None = None
+    responsible_name: str | None = None
+
+    @classmethod
+    def of(cls, view: PendenciaView) -> PendenciaNotice:
+        values = {f.name: getattr(view, f.name) for f in fields(cls)}
+        return cls(**{name: v.value if isinstance(v, Enum) else v for name, v in values.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class InternalMessageNotice:
+    KIND: ClassVar[Kind] = Kind.INTERNAL_MESSAGE
+    VERSION: ClassVar[int] = 1
+    message_id: int
+    message_kind: str  # MessageKind value; `params` are that kind's facts
+    params: dict[str, Any] = field(default_factory=dict)
+    to_staff_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerUnreachableNotice:
+    KIND: ClassVar[Kind] = Kind.CUSTOMER_UNREACHABLE
+    VERSION: ClassVar[int] = 1
+    customer_id: int
+    customer_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueItem:
+    pendencia_id: int
+    ticket_number: int
+    stage_position: int
+    stage_description: str
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueGroup:
+    responsible: str  # the responsible's name ("" when nobody is)
+    items: tuple[OverdueItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderDigestNotice:
+    KIND: ClassVar[Kind] = Kind.REMINDER_DIGEST
+    VERSION: ClassVar[int] = 1
+    day: date
+    groups: tuple[OverdueGroup, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderNotice:
+    KIND: ClassVar[Kind] = Kind.REMINDER
+    VERSION: ClassVar[int] = 1
+    day: date
+    items: tuple[OverdueItem, ...]
+
+
+Payload = (
+    StageCreatedNotice | StageStatusNotice | NoteAddedNotice | TicketStatusNotice | PendenciaNotice
+    | InternalMessageNotice | CustomerUnreachableNotice | ReminderDigestNotice | ReminderNotice
+)
+PAYLOAD_TYPES: dict[Kind, type] = {
+    cls.KIND: cls
+    for cls in (StageCreatedNotice, StageStatusNotice, NoteAddedNotice, TicketStatusNotice, PendenciaNotice,
+                InternalMessageNotice, CustomerUnreachableNotice, ReminderDigestNotice, ReminderNotice)
+}
+
+
+class PayloadError(ValueError):
+    """A stored payload this code cannot read (an unknown kind, or a version newer than it knows)."""
+
+
+def upgrade(kind: Kind, version: int, data: dict[str, Any]) -> dict[str, Any]:
+    """A stored payload of `version` in the shape of its kind's current VERSION."""
+    current = PAYLOAD_TYPES[kind].VERSION
+    if version > current:
+        raise PayloadError(f"{kind.value} payload version {version} is newer than this program ({current})")
+    if version == 0 and kind is Kind.REMINDER_DIGEST:
+        # Version 0 wrote each group as a [name, items] pair.
+        data = data | {"groups": [
+            {"responsible": g[0], "items": g[1]} if isinstance(g, list | tuple) else g for g in data.get("groups", [])
+        ]}
+    return data
 
 
 @dataclass(frozen=True, slots=True)
 class Notification:
     key: str
     audience: Audience
-    kind: Kind
+    payload: Payload
     recipient_id: int | None = None
     ticket_id: int | None = None
-    payload: dict[str, Any] = field(default_factory=dict)
     # Recorded but not to be sent (e.g. the first stage, already announced in the confirmation): the row exists
     # so the change feed does not send it later.
     skip_reason: str | None = None
 
     @property
+    def kind(self) -> Kind:
+        return self.payload.KIND
+
+    @property
     def queue(self) -> str:
         return queue_of(self.audience, self.recipient_id)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 # --- customer -----------------------------------------------------------------------------------------------------
@@ -79,37 +267,19 @@ def customer_key(event: TicketEvent, ticket: Ticket) -> str:
     raise TypeError(event)
 
 
-def customer_payload(event: TicketEvent, ticket: Ticket) -> tuple[Kind, dict[str, Any]]:
-    base: dict[str, Any] = {"ticket_number": ticket.number}
+def customer_payload(event: TicketEvent, ticket: Ticket) -> Payload:
     match event:
         case StageCreated(stage=stage):
-            return Kind.STAGE_CREATED, base | {
-                "stage_position": stage.position,
-                "stage_description": stage.description,
-                "due_at": _iso(stage.due_at),
-                "at": _iso(stage.created_at),
-            }
+            return StageCreatedNotice(ticket.number, stage.position, stage.description, stage.due_at, stage.created_at)
         case StageStatusChanged(stage=stage, status=status):
-            return Kind.STAGE_STATUS, base | {
-                "stage_position": stage.position,
-                "stage_description": stage.description,
-                "status": StageStatus(status).value,
-                "at": _iso(stage.completed_at),
-            }
+            return StageStatusNotice(ticket.number, stage.position, stage.description, StageStatus(status).value,
+                                     stage.completed_at)
         case NoteAdded(stage=stage, note=note):
-            return Kind.NOTE_ADDED, base | {
-                "stage_position": stage.position,
-                "stage_description": stage.description,
-                "author": note.author,
-                "text": note.text,
-                "at": _iso(note.created_at),
-            }
+            return NoteAddedNotice(ticket.number, stage.position, stage.description, note.text, note.author,
+                                   note.created_at)
         case TicketStatusChanged(status=status):
-            return Kind.TICKET_STATUS, base | {
-                "status": TicketStatus(status).value,
-                "reason": ticket.cancel_reason,
-                "at": _iso(ticket.closed_at or ticket.updated_at),
-            }
+            return TicketStatusNotice(ticket.number, TicketStatus(status).value, ticket.cancel_reason,
+                                      ticket.closed_at or ticket.updated_at)
     raise TypeError(event)
 
 
@@ -130,29 +300,26 @@ def customer_notification(
         return None
     if isinstance(event, TicketStatusChanged) and TicketStatus(event.status) is TicketStatus.ABERTO:
         return None
-    kind, payload = customer_payload(event, ticket)
     skip = "covered_by_confirmation" if covered else customer_may_follow(ticket, subject, config)
     return Notification(
         key=customer_key(event, ticket),
         audience=Audience.CUSTOMER,
-        kind=kind,
         recipient_id=ticket.customer_id,
         ticket_id=ticket.id,
-        payload=payload,
+        payload=customer_payload(event, ticket),
         skip_reason=skip,
     )
 
 
 # --- staff --------------------------------------------------------------------------------------------------------
 def pendencia_notifications(
-    payload: dict[str, Any], pendencia_id: int, responsible_id: int | None, ticket_id: int, config: ServiceConfig
+    payload: PendenciaNotice, pendencia_id: int, responsible_id: int | None, ticket_id: int, config: ServiceConfig
 ) -> list[Notification]:
     """A new pendência: a post to the staff group, one to the responsible's private chat, and an e-mail."""
     out = [
         Notification(
             key=f"g:pendencia:{pendencia_id}",
             audience=Audience.STAFF_GROUP,
-            kind=Kind.PENDENCIA,
             ticket_id=ticket_id,
             payload=payload,
         )
@@ -162,8 +329,7 @@ def pendencia_notifications(
             Notification(
                 key=f"u:{responsible_id}:pendencia:{pendencia_id}",
                 audience=Audience.STAFF_USER,
-                kind=Kind.PENDENCIA,
-                recipient_id=responsible_id,
+                    recipient_id=responsible_id,
                 ticket_id=ticket_id,
                 payload=payload,
             )
@@ -173,8 +339,7 @@ def pendencia_notifications(
                 Notification(
                     key=f"e:pendencia:{pendencia_id}",
                     audience=Audience.EMAIL,
-                    kind=Kind.PENDENCIA,
-                    recipient_id=responsible_id,
+                            recipient_id=responsible_id,
                     ticket_id=ticket_id,
                     payload=payload,
                 )
@@ -186,12 +351,11 @@ def internal_message_notifications(
     message_id: int, kind: str, params: dict[str, Any], to_staff_id: int | None, ticket_id: int | None
 ) -> list[Notification]:
     """An internal message goes to the staff group and, when linked, to the addressee's private chat."""
-    payload = {"message_id": message_id, "message_kind": kind, "params": params, "to_staff_id": to_staff_id}
+    payload = InternalMessageNotice(message_id, kind, params, to_staff_id)
     out = [
         Notification(
             key=f"g:message:{message_id}",
             audience=Audience.STAFF_GROUP,
-            kind=Kind.INTERNAL_MESSAGE,
             ticket_id=ticket_id,
             payload=payload,
         )
@@ -201,8 +365,7 @@ def internal_message_notifications(
             Notification(
                 key=f"u:{to_staff_id}:message:{message_id}",
                 audience=Audience.STAFF_USER,
-                kind=Kind.INTERNAL_MESSAGE,
-                recipient_id=to_staff_id,
+                    recipient_id=to_staff_id,
                 ticket_id=ticket_id,
                 payload=payload,
             )

@@ -7,7 +7,15 @@ worker that holds a head also takes the rows right after it that belong to the s
 one message. On PostgreSQL the claim uses `FOR UPDATE SKIP LOCKED`, so workers never wait for one another; SQLite
 serialises writers (BEGIN IMMEDIATE, see storage.database), which makes the same statements safe there.
 
-A claim is a lease: a worker that dies leaves rows whose lease expires, and the next claim takes them again.
+A claim is a lease: a worker that dies leaves rows whose lease expires, and the next claim takes them again. Every
+outcome is recorded only while the worker still holds the claim — owner and state are checked in the same UPDATE — so
+a worker whose lease ran out (a stalled send) records nothing over the next worker's work, and learns that it must
+stop (no further part of a long message goes out from it).
+
+A long message goes out in parts; each part Telegram accepts is recorded (`parts_sent`) on every row of the batch, and
+a retry sends only the parts not yet accepted. Such a batch is claimed again exactly as it was: the rows after its
+head fold in only while they carry the head's `parts_sent` (rows recorded later carry 0), so the text — and so its
+split into parts — is the same.
 Pacing between two messages of one chat is stored per queue (`delivery_pacing`): the earliest time its next message
 may go, so it holds whichever worker sends next and whenever the next row is recorded.
 """
@@ -22,13 +30,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.clock import Clock
+from domain.notifications import OPEN_STATES, Audience, OutboxState, Payload, parse_queue
 from storage import tables as t
 from storage.database import Database
-from storage.repositories.outbox import REFUSED_BY_TELEGRAM, back_in_line
+from storage.notification_payloads import decode_payload
+from storage.repositories.outbox import back_in_line
 
-OPEN_STATES = ("pending", "claimed")
 LEASE_CHECK_INTERVAL = timedelta(seconds=5)
-CUSTOMER_QUEUE_PREFIX = "c:"
+PENDING, CLAIMED, DELIVERED, PARKED, SKIPPED = (OutboxState.PENDING, OutboxState.CLAIMED, OutboxState.DELIVERED,
+                                                OutboxState.PARKED, OutboxState.SKIPPED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +50,14 @@ class OutboxRow:
     queue: str
     recipient_id: int | None
     ticket_id: int | None
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # as stored: `notice()` reads it as its kind's dataclass
     attempts: int
     created_at: datetime
+    parts_sent: int = 0
+
+    def notice(self) -> Payload:
+        """The typed payload (raises domain.notifications.PayloadError when it cannot be read)."""
+        return decode_payload(self.kind, self.payload)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +75,10 @@ class ClaimedBatch:
     def head(self) -> OutboxRow:
         return self.rows[0]
 
+    @property
+    def parts_sent(self) -> int:
+        return self.head.parts_sent
+
 
 @dataclass(frozen=True, slots=True)
 class OutboxStats:
@@ -76,7 +95,14 @@ def _row(r) -> OutboxRow:
     return OutboxRow(
         id=r.id, key=r.key, audience=r.audience, kind=r.kind, queue=r.queue, recipient_id=r.recipient_id,
         ticket_id=r.ticket_id, payload=r.payload or {}, attempts=r.attempts, created_at=r.created_at,
+        parts_sent=r.parts_sent,
     )
+
+
+def _held(ids: list[int], worker: str):
+    """Rows still in this worker's hands: the condition of every UPDATE that records an outcome."""
+    o = t.outbox
+    return and_(o.c.id.in_(ids), o.c.state == CLAIMED, o.c.claimed_by == worker)
 
 
 class DeliveryQueue:
@@ -105,9 +131,9 @@ class DeliveryQueue:
         earlier = t.outbox.alias("earlier")
         pacing = t.delivery_pacing
         heads = (
-            select(o.c.id, o.c.queue, o.c.ticket_id)
+            select(o.c.id, o.c.queue, o.c.ticket_id, o.c.parts_sent)
             .where(
-                o.c.state == "pending",
+                o.c.state == PENDING,
                 o.c.available_at <= now,
                 ~exists().where(
                     earlier.c.queue == o.c.queue, earlier.c.id < o.c.id, earlier.c.state.in_(OPEN_STATES)
@@ -132,7 +158,7 @@ class DeliveryQueue:
             claimed = await connection.execute(
                 update(o)
                 .where(o.c.id.in_(ids))
-                .values(state="claimed", claimed_by=worker, claim_expires_at=now + lease)
+                .values(state=CLAIMED, claimed_by=worker, claim_expires_at=now + lease)
                 .returning(*o.c)
             )
             rows = sorted(claimed.all(), key=lambda r: r.id)
@@ -149,23 +175,24 @@ class DeliveryQueue:
             return
         self._leases_checked_at = now
         o = t.outbox
-        condition = and_(o.c.state == "claimed", o.c.claim_expires_at < now)
+        condition = and_(o.c.state == CLAIMED, o.c.claim_expires_at < now)
         if self.postgres:
             condition = o.c.id.in_(select(o.c.id).where(condition).with_for_update(skip_locked=True))
         async with self.database.engine.begin() as connection:
             await connection.execute(
-                update(o).where(condition).values(state="pending", claimed_by=None, claim_expires_at=None)
+                update(o).where(condition).values(state=PENDING, claimed_by=None, claim_expires_at=None)
             )
 
     async def _followers(self, connection: AsyncConnection, heads: list, limit: int, now: datetime) -> list[int]:
         """For each head, the rows right after it in its queue while they are due and about the same atendimento —
         one statement for all heads. No other worker can claim them while we hold the head, so they are read
-        without locks (a skipped lock would break the run of consecutive rows)."""
+        without locks (a skipped lock would break the run of consecutive rows). A head some parts of which were
+        sent takes exactly the rows it was sent with (they carry its `parts_sent`; later rows carry 0)."""
         if not heads:
             return []
         o = t.outbox
         parts = [
-            select(o.c.id, o.c.queue, o.c.ticket_id, o.c.available_at, o.c.state)
+            select(o.c.id, o.c.queue, o.c.ticket_id, o.c.available_at, o.c.state, o.c.parts_sent)
             .where(o.c.queue == head.queue, o.c.id > head.id, o.c.state.in_(OPEN_STATES))
             .order_by(o.c.id)
             .limit(limit)
@@ -179,27 +206,43 @@ class DeliveryQueue:
         taken = []
         for head in heads:
             for r in sorted(after.get(head.queue, []), key=lambda r: r.id):
-                if r.state != "pending" or r.ticket_id != head.ticket_id or r.available_at > now:
+                if (r.state != PENDING or r.ticket_id != head.ticket_id or r.available_at > now
+                        or r.parts_sent != head.parts_sent):
                     break
                 taken.append(r.id)
         return taken
 
-    # --- outcomes -----------------------------------------------------------------------------------------------
+    # --- outcomes: each recorded only while the worker holds the claim (False: it no longer does) -------------------
+    async def _record(self, ids: list[int], worker: str, values: dict[str, Any], *, pace: tuple[str, datetime] | None
+                      = None) -> bool:
+        async with self.database.engine.begin() as connection:
+            result = await connection.execute(update(t.outbox).where(_held(ids, worker)).values(**values))
+            if result.rowcount == 0:
+                return False
+            if pace is not None:
+                await self._pace(connection, *pace)
+            return True
+
     async def delivered(
         self, batch: ClaimedBatch, worker: str, *, chat_id: int | None, spacing: timedelta
-    ) -> None:
+    ) -> bool:
         """Marks the batch delivered and holds the queue's next message back by `spacing` (per-chat pacing)."""
         now = self.clock.now()
-        o = t.outbox
-        async with self.database.engine.begin() as connection:
-            await connection.execute(
-                update(o)
-                .where(o.c.id.in_(batch.ids))
-                .values(state="delivered", delivered_at=now, chat_id=chat_id, claimed_by=None,
-                        claim_expires_at=None, last_error=None)
-            )
-            if spacing > timedelta(0):
-                await self._pace(connection, batch.queue, now + spacing)
+        values = {"state": DELIVERED, "delivered_at": now, "chat_id": chat_id, "claimed_by": None,
+                  "claim_expires_at": None, "last_error": None}
+        pace = (batch.queue, now + spacing) if spacing > timedelta(0) else None
+        return await self._record(batch.ids, worker, values, pace=pace)
+
+    async def part_sent(self, batch: ClaimedBatch, worker: str, parts_sent: int, *, not_before: datetime,
+                        lease: timedelta) -> bool:
+        """Telegram accepted parts 1..`parts_sent` of the batch's message: recorded, the chat paced until
+        `not_before`, and the claim renewed for the next part."""
+        values = {"parts_sent": parts_sent, "claim_expires_at": self.clock.now() + lease}
+        return await self._record(batch.ids, worker, values, pace=(batch.queue, not_before))
+
+    async def renew(self, batch: ClaimedBatch, worker: str, lease: timedelta) -> bool:
+        """A longer hold on a claim still held (one message of a long e-mail batch at a time)."""
+        return await self._record(batch.ids, worker, {"claim_expires_at": self.clock.now() + lease})
 
     async def pace(self, queue: str, not_before: datetime) -> None:
         async with self.database.engine.begin() as connection:
@@ -215,36 +258,31 @@ class DeliveryQueue:
         )
         await connection.execute(statement)
 
-    async def retry_later(self, ids: list[int], at: datetime, error: str, *, count_attempt: bool = True) -> None:
+    async def retry_later(self, ids: list[int], worker: str, at: datetime, error: str, *,
+                          count_attempt: bool = True) -> bool:
         o = t.outbox
         values: dict[str, Any] = {
-            "state": "pending", "available_at": at, "claimed_by": None, "claim_expires_at": None,
+            "state": PENDING, "available_at": at, "claimed_by": None, "claim_expires_at": None,
             "last_error": error[:1000],
         }
         if count_attempt:
             values["attempts"] = o.c.attempts + 1
-        async with self.database.engine.begin() as connection:
-            await connection.execute(update(o).where(o.c.id.in_(ids)).values(**values))
+        return await self._record(ids, worker, values)
 
-    async def park(self, ids: list[int], error: str, *, chat_id: int | None = None) -> None:
-        """Stops trying: `atendimento outbox list|retry` shows and releases parked rows."""
+    async def park(self, ids: list[int], worker: str, error: str, *, chat_id: int | None = None,
+                   refused: bool = False) -> bool:
+        """Stops trying: `atendimento outbox list|retry` shows and releases parked rows. `refused`: Telegram refused
+        the chat itself (403), so the queue's next rows are parked without trying."""
         o = t.outbox
-        async with self.database.engine.begin() as connection:
-            await connection.execute(
-                update(o)
-                .where(o.c.id.in_(ids))
-                .values(state="parked", claimed_by=None, claim_expires_at=None, last_error=error[:1000],
-                        attempts=o.c.attempts + 1, chat_id=chat_id)
-            )
+        return await self._record(ids, worker, {
+            "state": PARKED, "claimed_by": None, "claim_expires_at": None, "last_error": error[:1000],
+            "attempts": o.c.attempts + 1, "chat_id": chat_id, "refused": refused,
+        })
 
-    async def skip(self, ids: list[int], reason: str) -> None:
-        o = t.outbox
-        async with self.database.engine.begin() as connection:
-            await connection.execute(
-                update(o)
-                .where(o.c.id.in_(ids))
-                .values(state="skipped", claimed_by=None, claim_expires_at=None, last_error=reason[:1000])
-            )
+    async def skip(self, ids: list[int], worker: str, reason: str) -> bool:
+        return await self._record(ids, worker, {
+            "state": SKIPPED, "claimed_by": None, "claim_expires_at": None, "last_error": reason[:1000],
+        })
 
     async def release(self, worker: str) -> int:
         """Gives back every row this worker holds (a clean shutdown)."""
@@ -252,8 +290,8 @@ class DeliveryQueue:
         async with self.database.engine.begin() as connection:
             result = await connection.execute(
                 update(o)
-                .where(o.c.state == "claimed", o.c.claimed_by == worker)
-                .values(state="pending", claimed_by=None, claim_expires_at=None)
+                .where(o.c.state == CLAIMED, o.c.claimed_by == worker)
+                .values(state=PENDING, claimed_by=None, claim_expires_at=None)
             )
             return result.rowcount
 
@@ -263,7 +301,7 @@ class DeliveryQueue:
         o = t.outbox
         query = (
             select(o.c.id)
-            .where(o.c.state == "parked", o.c.queue == queue, o.c.chat_id == chat_id, REFUSED_BY_TELEGRAM)
+            .where(o.c.state == PARKED, o.c.queue == queue, o.c.chat_id == chat_id, o.c.refused)
             .limit(1)
         )
         async with self.database.engine.connect() as connection:
@@ -299,15 +337,15 @@ class DeliveryQueue:
             counts = dict((await connection.execute(select(o.c.state, func.count()).group_by(o.c.state))).all())
             retrying = (
                 await connection.execute(
-                    select(func.count()).select_from(o).where(o.c.state == "pending", o.c.attempts > 0)
+                    select(func.count()).select_from(o).where(o.c.state == PENDING, o.c.attempts > 0)
                 )
             ).scalar_one()
             oldest = (
                 await connection.execute(select(func.min(o.c.created_at)).where(o.c.state.in_(OPEN_STATES)))
             ).scalar()
         return OutboxStats(
-            pending=counts.get("pending", 0), claimed=counts.get("claimed", 0), delivered=counts.get("delivered", 0),
-            parked=counts.get("parked", 0), skipped=counts.get("skipped", 0), retrying=retrying,
+            pending=counts.get(PENDING, 0), claimed=counts.get(CLAIMED, 0), delivered=counts.get(DELIVERED, 0),
+            parked=counts.get(PARKED, 0), skipped=counts.get(SKIPPED, 0), retrying=retrying,
             oldest_pending_at=oldest,
         )
 
@@ -315,7 +353,7 @@ class DeliveryQueue:
         o = t.outbox
         async with self.database.engine.connect() as connection:
             rows = (
-                await connection.execute(select(o).where(o.c.state == "parked").order_by(o.c.id).limit(limit))
+                await connection.execute(select(o).where(o.c.state == PARKED).order_by(o.c.id).limit(limit))
             ).all()
         return [(_row(r), r.last_error) for r in rows]
 
@@ -323,7 +361,7 @@ class DeliveryQueue:
         """Parked rows back to the queue (the operator says the cause is gone). A customer whose rows come back is
         no longer taken for unreachable: the next send finds out (and a new 403 marks them again)."""
         o = t.outbox
-        condition = o.c.state == "parked"
+        condition = o.c.state == PARKED
         if ids:
             condition = and_(condition, o.c.id.in_(ids))
         async with self.database.engine.begin() as connection:
@@ -335,8 +373,8 @@ class DeliveryQueue:
                 .where(condition)
                 .values(**back_in_line(self.clock.now()))
             )
-            customers = [int(q.removeprefix(CUSTOMER_QUEUE_PREFIX)) for q in queues
-                         if q.startswith(CUSTOMER_QUEUE_PREFIX)]
+            customers = [recipient for audience, recipient in filter(None, map(parse_queue, queues))
+                         if audience is Audience.CUSTOMER]
             if customers:
                 await connection.execute(
                     update(t.customers).where(t.customers.c.id.in_(customers)).values(unreachable_at=None)

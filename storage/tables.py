@@ -293,6 +293,10 @@ outbox = Table(
     Column("delivered_at", UtcDateTime, nullable=True),
     Column("chat_id", TelegramId, nullable=True),  # where it went (or was to go), for the record
     Column("last_error", Text, nullable=True),
+    # Telegram refused the chat (403: blocked, kicked, deactivated): the queue's next rows are parked without trying.
+    Column("refused", Boolean, nullable=False, server_default=text("false")),
+    # Parts of a long message Telegram already accepted: a retry sends only the rest (0 for a one-part message).
+    Column("parts_sent", Integer, nullable=False, server_default=text("0")),
     CheckConstraint("state IN ('pending', 'claimed', 'delivered', 'parked', 'skipped')", name="state"),
     # The delivery job's claim: due rows only; delivered rows stay out of the index's hot part.
     Index("ix_outbox_due", "state", "available_at", "id"),

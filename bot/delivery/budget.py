@@ -13,16 +13,17 @@ would fall behind its 20 a minute (BENCHMARKS.md, P3). The customers lose nothin
 from __future__ import annotations
 
 import asyncio
-import time
 
+from domain.clock import Timer, timer_of
 from storage.delivery_queue import DeliveryQueue
 
 SHARED_PAUSE_SECONDS = 60  # longer waits are kept by the refused rows themselves (their next attempt's time)
 
 
 class SendBudget:
-    def __init__(self, queue: DeliveryQueue, per_second: int = 25) -> None:
+    def __init__(self, queue: DeliveryQueue, per_second: int = 25, *, timer: Timer | None = None) -> None:
         self.queue = queue
+        self.timer = timer or timer_of(queue.clock)  # its now() must be the same time in every worker
         # Below 5 a second, whole seconds are the slots (a fifth of a second cannot hold a fraction of a message).
         self.slots_per_second = 5 if per_second >= 5 else 1
         self.capacity = max(1, per_second // self.slots_per_second)
@@ -35,7 +36,7 @@ class SendBudget:
     async def pause(self, seconds: float) -> None:
         """Telegram said "retry after": nobody sends before then — in this worker (a local pause) nor in the others
         (the slots of the coming seconds are filled in the database, up to SHARED_PAUSE_SECONDS)."""
-        now = time.time()
+        now = self._seconds()
         self.paused_until = max(self.paused_until, now + seconds)
         first = int(now * self.slots_per_second)
         last = int((now + min(seconds, SHARED_PAUSE_SECONDS)) * self.slots_per_second)
@@ -60,13 +61,16 @@ class SendBudget:
                 if not self._urgent:
                     self._no_urgent.set()
 
+    def _seconds(self) -> float:
+        return self.timer.now().timestamp()
+
     async def _take_place(self) -> None:
         while True:
-            now = time.time()
+            now = self._seconds()
             if now < self.paused_until:
-                await asyncio.sleep(self.paused_until - now)
+                await self.timer.sleep(self.paused_until - now)
                 continue
             slot = int(now * self.slots_per_second)
             if await self.queue.take_send_slot(slot, self.capacity):
                 return
-            await asyncio.sleep(max(0.0, (slot + 1) / self.slots_per_second - time.time()) + 0.001)
+            await self.timer.sleep(max(0.0, (slot + 1) / self.slots_per_second - self._seconds()) + 0.001)

@@ -7,6 +7,12 @@ timeouts and network errors retry with exponential backoff and jitter; 403 parks
 unreachable and the staff group told, once; a group or staff member that refused is not tried again until
 `outbox retry`); any other 400 parks the rows with Telegram's description and reports it. The only possible repeat is
 a send in flight when a worker dies or times out (Telegram has no idempotency key): at most one message per chat.
+A long message goes in parts, each accepted part recorded at once: a retry sends only the rest. A worker that finds
+its claim gone (its lease ran out during a stalled send, and another worker took the rows) sends nothing more of it
+and records nothing (storage.delivery_queue).
+
+Every wait (between the parts of a message, for the send budget) is the services clock's (domain.clock.Timer), so
+tests run the pace without sleeping real seconds.
 """
 from __future__ import annotations
 
@@ -27,10 +33,10 @@ from bot.logs import fields
 from bot.services import Services
 from bot.texts import operator as texts
 from bot.texts.format import split_message
-from domain.notifications import Audience, Kind
+from domain.clock import timer_of
+from domain.notifications import Audience, InternalMessageNotice, PayloadError
 from domain.pendencias import MessageKind
 from storage.delivery_queue import ClaimedBatch, DeliveryQueue
-from storage.repositories.outbox import REFUSED_ERROR_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +70,20 @@ class Target:
     thread_id: int | None = None
     spacing: timedelta = PRIVATE_SPACING
     skip_reason: str | None = None  # nobody to send to: the rows are marked skipped
-    park_reason: str | None = None  # known to fail: parked without trying
+    park_reason: str | None = None  # known to be refused (a 403 before): parked without trying
     wait: timedelta | None = None  # not yet possible: tried again later
 
 
 def _is_failure_report(batch: ClaimedBatch) -> bool:
     """A report of a failed delivery is never itself reported when it fails (no chain of reports)."""
-    return any(
-        row.kind == Kind.INTERNAL_MESSAGE.value and row.payload.get("message_kind") == MessageKind.DELIVERY_FAILED.value
-        for row in batch.rows
-    )
+    for row in batch.rows:
+        try:
+            notice = row.notice()
+        except PayloadError:
+            continue
+        if isinstance(notice, InternalMessageNotice) and notice.message_kind == MessageKind.DELIVERY_FAILED.value:
+            return True
+    return False
 
 
 class TelegramDelivery:
@@ -94,7 +104,8 @@ class TelegramDelivery:
         self.bot = bot
         self.worker = worker
         self.queue = DeliveryQueue(services.database, services.clock)
-        self.budget = budget or SendBudget(self.queue, settings.delivery_messages_per_second)
+        self.timer = timer_of(services.clock)
+        self.budget = budget or SendBudget(self.queue, settings.delivery_messages_per_second, timer=self.timer)
         self.concurrency = concurrency
         self.queues_per_claim = queues_per_claim
         self.lease = lease or timedelta(seconds=settings.delivery_lease_seconds)
@@ -122,7 +133,7 @@ class TelegramDelivery:
                                                      lease=self.lease, audiences=TELEGRAM_AUDIENCES)
                     if batches:
                         config = await self.services.customers.config()
-                        claimed_at = time.monotonic()
+                        claimed_at = self.timer.monotonic()
                         running.update(asyncio.create_task(self._deliver(batch, config, claimed_at))
                                        for batch in batches)
                 if not running:
@@ -147,13 +158,19 @@ class TelegramDelivery:
     def _in(self, seconds: float) -> datetime:
         return self.services.clock.now() + timedelta(seconds=seconds)
 
-    def _lease_running_out(self, claimed_at: float) -> bool:
-        return time.monotonic() - claimed_at > self.lease.total_seconds() * LEASE_SAFE_SHARE
+    def _lease_running_out(self, held_since: float) -> bool:
+        return self.timer.monotonic() - held_since > self.lease.total_seconds() * LEASE_SAFE_SHARE
 
     async def _give_back(self, batch: ClaimedBatch) -> int:
         """Not sent (this worker is stopping, or its claim is running out): due again at once, for whichever worker
         comes next."""
-        await self.queue.retry_later(batch.ids, self.services.clock.now(), "interrompido", count_attempt=False)
+        await self.queue.retry_later(batch.ids, self.worker, self.services.clock.now(), "interrompido",
+                                     count_attempt=False)
+        return 0
+
+    def _claim_lost(self, batch: ClaimedBatch, parts_sent: int) -> int:
+        """Another worker holds these rows now (our lease ran out): not a word more from us, nothing recorded."""
+        log.warning(fields(event="claim_lost", queue=batch.queue, outbox_ids=batch.ids, parts_sent=parts_sent))
         return 0
 
     async def _target(self, batch: ClaimedBatch, config) -> Target:
@@ -187,42 +204,55 @@ class TelegramDelivery:
         except Exception as exc:  # noqa: BLE001 - one bad batch must not stop the others
             log.exception(fields(event="delivery_error", queue=batch.queue, outbox_ids=batch.ids))
             delay = backoff(batch.head.attempts, self.retry_base)
-            await self.queue.retry_later(batch.ids, self._in(delay), type(exc).__name__)
+            await self.queue.retry_later(batch.ids, self.worker, self._in(delay), type(exc).__name__)
             return 0
 
     async def _deliver_batch(self, batch: ClaimedBatch, config, claimed_at: float) -> int:
         target = await self._target(batch, config)
         if target.skip_reason:
-            await self.queue.skip(batch.ids, target.skip_reason)
-            log.info(fields(event="skipped", queue=batch.queue, outbox_ids=batch.ids))
+            if await self.queue.skip(batch.ids, self.worker, target.skip_reason):
+                log.info(fields(event="skipped", queue=batch.queue, outbox_ids=batch.ids))
             return 0
         if target.wait is not None:
-            await self.queue.retry_later(batch.ids, self.services.clock.now() + target.wait, texts.WAITING_FOR_GROUP,
-                                         count_attempt=False)
+            await self.queue.retry_later(batch.ids, self.worker, self.services.clock.now() + target.wait,
+                                         texts.WAITING_FOR_GROUP, count_attempt=False)
             return 0
         if target.park_reason:
-            await self.queue.park(batch.ids, target.park_reason, chat_id=target.chat_id)
-            log.info(fields(event="parked", queue=batch.queue, outbox_ids=batch.ids, chat_id=target.chat_id,
-                            reason="refused_before"))
+            if await self.queue.park(batch.ids, self.worker, target.park_reason, chat_id=target.chat_id, refused=True):
+                log.info(fields(event="parked", queue=batch.queue, outbox_ids=batch.ids, chat_id=target.chat_id,
+                                reason="refused_before"))
             return 0
-        text, keyboard = render_batch(batch, self.services.zone)
-        parts = split_message(text)
         try:
-            for index, part in enumerate(parts):
-                if index:  # the chat's pace holds between the parts of one long message too
-                    await asyncio.sleep(target.spacing.total_seconds())
+            text, keyboard = render_batch(batch, self.services.zone)
+        except PayloadError as exc:
+            await self._park_and_report(batch, target, str(exc), error_kind="unreadable_payload")
+            return 0
+        parts = split_message(text)
+        sent = batch.parts_sent  # parts Telegram accepted in an earlier attempt are not sent again
+        held_since = claimed_at
+        try:
+            for index in range(sent, len(parts)):
                 await self.budget.acquire(urgent=target.spacing > PRIVATE_SPACING)  # the group's slow pace first
-                if index == 0 and (self.stopping or self._lease_running_out(claimed_at)):
+                if self.stopping or self._lease_running_out(held_since):
                     # Stopping, or waited so long (a long "retry after") that another worker may take these rows
-                    # soon: not sent, due again at once.
+                    # soon: not sent, due again at once (the parts sent so far stay recorded).
                     return await self._give_back(batch)
                 await self.bot.send_message(
                     target.chat_id,
-                    part,
+                    parts[index],
                     parse_mode="HTML",
                     reply_markup=keyboard if index == len(parts) - 1 else None,
                     message_thread_id=target.thread_id,
                 )
+                sent = index + 1
+                if sent < len(parts):
+                    # Recorded before the next part goes; the chat's pace holds between the parts too.
+                    not_before = self._in(target.spacing.total_seconds())
+                    if not await self.queue.part_sent(batch, self.worker, sent, not_before=not_before,
+                                                      lease=self.lease):
+                        return self._claim_lost(batch, sent)
+                    held_since = self.timer.monotonic()
+                    await self.timer.sleep(target.spacing.total_seconds())
         except asyncio.CancelledError:
             # Cancelled from outside (not by stop(), which lets sends finish): due again at once.
             await self._give_back(batch)
@@ -230,43 +260,55 @@ class TelegramDelivery:
         except RetryAfter as exc:
             wait = retry_after_seconds(exc)
             await self.budget.pause(wait)
-            await self.queue.retry_later(batch.ids, self._in(wait + 0.1), f"429 retry_after={wait:g}",
+            await self.queue.retry_later(batch.ids, self.worker, self._in(wait + 0.1), f"429 retry_after={wait:g}",
                                          count_attempt=False)
             log.warning(fields(event="flood_wait", queue=batch.queue, outbox_ids=batch.ids, retry_after=wait))
             return 0
         except ChatMigrated as exc:
+            if not await self.queue.retry_later(batch.ids, self.worker, self.services.clock.now(), "chat migrou",
+                                                count_attempt=False):
+                return self._claim_lost(batch, sent)
             if Audience(batch.head.audience) is Audience.STAFF_GROUP:
                 await self.services.incidents.staff_group_moved(target.chat_id, exc.new_chat_id)
-            await self.queue.retry_later(batch.ids, self.services.clock.now(), "chat migrou", count_attempt=False)
             log.info(fields(event="chat_migrated", queue=batch.queue, old=target.chat_id, new=exc.new_chat_id))
             return 0
         except Forbidden as exc:
             await self._forbidden(batch, target, exc)
             return 0
         except BadRequest as exc:  # before NetworkError: BadRequest is one of its subclasses
-            await self.queue.park(batch.ids, f"400 {exc.message}", chat_id=target.chat_id)
-            if not _is_failure_report(batch):
-                await self.services.incidents.delivery_parked(
-                    texts.queue_label(batch.queue), exc.message, batch.head.ticket_id,
-                    group_is_broken=Audience(batch.head.audience) is Audience.STAFF_GROUP,
-                )
-            log.error(fields(event="parked", queue=batch.queue, outbox_ids=batch.ids, chat_id=target.chat_id,
-                             error="bad_request"))
+            await self._park_and_report(batch, target, f"400 {exc.message}", error_kind="bad_request",
+                                        description=exc.message)
             return 0
         except (NetworkError, TelegramError) as exc:  # 5xx, TimedOut, connection errors (and the unexpected)
             delay = backoff(batch.head.attempts, self.retry_base)
-            await self.queue.retry_later(batch.ids, self._in(delay), f"{type(exc).__name__}: {exc}")
+            await self.queue.retry_later(batch.ids, self.worker, self._in(delay), f"{type(exc).__name__}: {exc}")
             log.warning(fields(event="retry", queue=batch.queue, outbox_ids=batch.ids, attempts=batch.head.attempts + 1,
-                               delay=round(delay, 2), error=type(exc).__name__))
+                               delay=round(delay, 2), error=type(exc).__name__, parts_sent=sent))
             return 0
-        await self.queue.delivered(batch, self.worker, chat_id=target.chat_id, spacing=target.spacing)
+        if not await self.queue.delivered(batch, self.worker, chat_id=target.chat_id, spacing=target.spacing):
+            return self._claim_lost(batch, sent)
         log.info(fields(event="delivered", queue=batch.queue, outbox_ids=batch.ids, chat_id=target.chat_id,
                         parts=len(parts), attempts=batch.head.attempts + 1))
         return 1
 
+    async def _park_and_report(self, batch: ClaimedBatch, target: Target, error: str, *, error_kind: str,
+                               description: str | None = None) -> None:
+        """Known to fail whatever we do (a 400, a payload this program cannot read): parked, reported once."""
+        if not await self.queue.park(batch.ids, self.worker, error, chat_id=target.chat_id):
+            return
+        if not _is_failure_report(batch):
+            await self.services.incidents.delivery_parked(
+                texts.queue_label(batch.queue), description or error, batch.head.ticket_id,
+                group_is_broken=Audience(batch.head.audience) is Audience.STAFF_GROUP,
+            )
+        log.error(fields(event="parked", queue=batch.queue, outbox_ids=batch.ids, chat_id=target.chat_id,
+                         error=error_kind))
+
     async def _forbidden(self, batch: ClaimedBatch, target: Target, exc: Forbidden) -> None:
         """Blocked, kicked or deactivated: park, say so once, and do not try this chat again until `outbox retry`."""
-        await self.queue.park(batch.ids, f"{REFUSED_ERROR_PREFIX}{exc.message}", chat_id=target.chat_id)
+        if not await self.queue.park(batch.ids, self.worker, f"403 {exc.message}", chat_id=target.chat_id,
+                                     refused=True):
+            return
         audience = Audience(batch.head.audience)
         if audience is Audience.CUSTOMER:
             await self.services.incidents.customer_unreachable(batch.head.recipient_id)

@@ -263,13 +263,18 @@ WAITING_FOR_GROUP = "aguardando a configuração do grupo da equipe"
 
 def queue_label(queue: str) -> str:
     """Where a delivery queue goes, in words: "g" → the staff group, "c:12" → customer 12, and so on."""
-    prefix, _, number = queue.partition(":")
-    return {
-        "g": "grupo da equipe",
-        "c": f"cliente {number}",
-        "u": f"chat privado do usuário {number}",
-        "e": f"e-mail do usuário {number}",
-    }.get(prefix, queue)
+    from domain.notifications import Audience, parse_queue
+
+    match parse_queue(queue):
+        case (Audience.STAFF_GROUP, _):
+            return "grupo da equipe"
+        case (Audience.CUSTOMER, number):
+            return f"cliente {number}"
+        case (Audience.STAFF_USER, number):
+            return f"chat privado do usuário {number}"
+        case (Audience.EMAIL, number):
+            return f"e-mail do usuário {number}"
+    return queue
 
 
 KIND_LABELS = {
@@ -318,7 +323,13 @@ OUTBOX_PARKED_HEADER = "id\tcriada em\tdestino\ttipo\ttentativas\tmotivo"
 def outbox_parked_line(row, error: str | None, zone) -> str:
     from bot.texts.format import fmt_datetime
 
-    ticket = f" (atendimento nº {row.payload.get('ticket_number')})" if row.payload.get("ticket_number") else ""
+    from domain.notifications import PayloadError
+
+    try:
+        number = getattr(row.notice(), "ticket_number", None)
+    except PayloadError:
+        number = None
+    ticket = f" (atendimento nº {number})" if number else ""
     return (
         f"{row.id}\t{fmt_datetime(row.created_at, zone)}\t{queue_label(row.queue)}\t"
         f"{KIND_LABELS.get(row.kind, row.kind)}{ticket}\t"

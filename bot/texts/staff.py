@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.texts.details import description_lines, note_lines, place
@@ -10,48 +9,6 @@ from bot.texts.format import esc, fmt_datetime, shorten
 from bot.texts.labels import stage_status, ticket_status
 from domain.statuses import StageStatus, TicketStatus
 from domain.views import PendenciaView, StageView, TicketDetails
-
-DESCRIPTION_IN_POST = 300  # characters of the customer's description in a pendência post
-
-
-def _when(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
-def _place(p: dict) -> str:
-    return " · ".join(esc(x) for x in (p.get("empreendimento_name"), p.get("obra_name"), p.get("unit_label")) if x)
-
-
-def _responsible(p: dict) -> str:
-    name = p.get("responsible_name")
-    if not name:
-        return "<i>ninguém (configure o responsável)</i>"
-    login = p.get("responsible_login")
-    return f"{esc(name)} (@{esc(login)})" if login else esc(name)
-
-
-def pendencia_post(p: dict, zone: ZoneInfo) -> str:
-    """A new pendência, as the staff group (and the responsible's private chat) sees it."""
-    headline = "🆕 <b>Novo atendimento nº {n}</b>" if p.get("kind") == "novo_atendimento" else "📌 <b>Nova etapa no atendimento nº {n}</b>"
-    due = _when(p.get("due_at"))
-    lines = [
-        headline.format(n=p["ticket_number"]),
-        f"Cliente: {esc(p.get('customer_name'))}",
-    ]
-    place = _place(p)
-    if place:
-        lines.append(f"Unidade: {place}")
-    lines += [
-        f"Tipo: {esc(p.get('type_name'))} · Assunto: {esc(p.get('subject_name'))}",
-        f"Descrição: {esc(shorten(p.get('description') or '', DESCRIPTION_IN_POST))}",
-        f"Etapa {p['stage_position']}: <b>{esc(p.get('stage_description'))}</b>",
-        f"Responsável: {_responsible(p)}",
-        f"Prazo: {fmt_datetime(due, zone, empty='sem prazo')}",
-    ]
-    return "\n".join(lines)
-
 
 BUTTON_VIEW = "🔎 Ver"
 BUTTON_RESOLVE = "✅ Resolver etapa {stage}"
@@ -62,14 +19,6 @@ def customer_cancelled(params: dict) -> str:
     return (
         f"❌ O cliente cancelou o atendimento <b>nº {params.get('ticket_number')}</b>.\n"
         f"Motivo: {esc(params.get('reason'))}"
-    )
-
-
-def customer_unreachable(p: dict) -> str:
-    return (
-        f"🚫 O cliente <b>{esc(p.get('customer_name'))}</b> bloqueou o bot ou desativou a conta no Telegram: "
-        "os avisos para ele ficam retidos. Quando ele voltar a falar com o bot, rode "
-        "<code>atendimento outbox retry</code> para reenviar."
     )
 
 
@@ -101,31 +50,6 @@ def internal_message_post(kind: str, params: dict) -> str:
     if kind == "entrega_falhou":
         return delivery_parked(params)
     return f"📨 Mensagem interna: {esc(kind)}"
-
-
-# --- reminders ------------------------------------------------------------------------------------------------------
-def reminder_digest(groups: list[tuple[str, list[dict]]], zone: ZoneInfo) -> str:
-    lines = ["⏰ <b>Pendências atrasadas</b>"]
-    for responsible, items in groups:
-        lines.append("")
-        lines.append(f"<b>{esc(responsible)}</b> ({len(items)})")
-        for p in items:
-            lines.append(
-                f"• nº {p['ticket_number']}, etapa {p['stage_position']} — {esc(shorten(p['stage_description'], 60))} "
-                f"(prazo {fmt_datetime(_when(p['due_at']), zone)})"
-            )
-    return "\n".join(lines)
-
-
-def reminder_private(items: list[dict], zone: ZoneInfo) -> str:
-    lines = [f"⏰ Você tem <b>{len(items)}</b> pendência(s) atrasada(s):"]
-    for p in items:
-        lines.append(
-            f"• nº {p['ticket_number']}, etapa {p['stage_position']} — {esc(shorten(p['stage_description'], 60))} "
-            f"(prazo {fmt_datetime(_when(p['due_at']), zone)})"
-        )
-    lines.append("Use /pendencias minhas para ver todas.")
-    return "\n".join(lines)
 
 
 # --- the staff command menu (setMyCommands for the staff group) -----------------------------------------------------

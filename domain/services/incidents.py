@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from domain.clock import Clock
-from domain.notifications import Audience, Kind, Notification, internal_message_notifications, queue_of
+from domain.notifications import (
+    Audience,
+    CustomerUnreachableNotice,
+    Notification,
+    internal_message_notifications,
+    queue_of,
+)
 from domain.pendencias import InternalMessage, MessageKind
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -27,8 +33,7 @@ class IncidentService:
                 Notification(
                     key=f"g:unreachable:{customer_id}:{int(now.timestamp())}",
                     audience=Audience.STAFF_GROUP,
-                    kind=Kind.CUSTOMER_UNREACHABLE,
-                    payload={"customer_id": customer_id, "customer_name": customer.name},
+                    payload=CustomerUnreachableNotice(customer_id, customer.name),
                 )
             )
             await uow.commit()

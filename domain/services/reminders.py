@@ -11,7 +11,14 @@ from collections import defaultdict
 from datetime import date
 
 from domain.clock import Clock
-from domain.notifications import Audience, Kind, Notification
+from domain.notifications import (
+    Audience,
+    Notification,
+    OverdueGroup,
+    OverdueItem,
+    ReminderDigestNotice,
+    ReminderNotice,
+)
 from domain.ports import UnitOfWorkFactory
 
 NOTHING_OVERDUE = "nada_atrasado"
@@ -35,22 +42,15 @@ class ReminderService:
                 return 0
             now = self.clock.now()
             overdue = [p for p in await uow.pendencias.open(limit=5000) if p.is_overdue(now)]
-            by_responsible: dict[tuple[str, int | None], list[dict]] = defaultdict(list)
+            by_responsible: dict[tuple[str, int | None], list[OverdueItem]] = defaultdict(list)
             for p in overdue:
-                item = {
-                    "pendencia_id": p.id,
-                    "ticket_number": p.ticket_number,
-                    "stage_position": p.stage_position,
-                    "stage_description": p.stage_description,
-                    "due_at": p.due_at.isoformat(),
-                }
+                item = OverdueItem(p.id, p.ticket_number, p.stage_position, p.stage_description, p.due_at)
                 by_responsible[(p.responsible_name or "", p.responsible_id)].append(item)
             groups = sorted(by_responsible.items(), key=lambda kv: kv[0][0].casefold())
             digest = Notification(
                 key=key,
                 audience=Audience.STAFF_GROUP,
-                kind=Kind.REMINDER_DIGEST,
-                payload={"day": day.isoformat(), "groups": [[name, items] for (name, _), items in groups]},
+                payload=ReminderDigestNotice(day, tuple(OverdueGroup(name, tuple(items)) for (name, _), items in groups)),
                 skip_reason=None if groups else NOTHING_OVERDUE,
             )
             if not await uow.outbox.add(digest):
@@ -63,9 +63,8 @@ class ReminderService:
                     Notification(
                         key=f"u:{staff_id}:reminder:{day.isoformat()}",
                         audience=Audience.STAFF_USER,
-                        kind=Kind.REMINDER,
                         recipient_id=staff_id,
-                        payload={"day": day.isoformat(), "items": items},
+                        payload=ReminderNotice(day, tuple(items)),
                     )
                 )
             await uow.commit()

@@ -11,7 +11,12 @@ from datetime import datetime
 from domain.catalogue import ServiceConfig, StaffUser, Subject
 from domain.clock import Clock
 from domain.errors import FollowingNotOffered, StaffNotFound, TicketNotFound
-from domain.notifications import customer_notification, internal_message_notifications, pendencia_notifications
+from domain.notifications import (
+    PendenciaNotice,
+    customer_notification,
+    internal_message_notifications,
+    pendencia_notifications,
+)
 from domain.pendencias import InternalMessage, MessageKind, Pendencia, PendenciaKind
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.services.options import CustomerOptions
@@ -293,7 +298,9 @@ class TicketService:
                 uow.pendencias.add(pendencia)
                 await uow.flush()
                 view = await uow.pendencias.view(pendencia.id)
-                payload = view.as_payload() if view is not None else {"id": pendencia.id}
+                if view is None:  # just written in this transaction: only a broken join could hide it
+                    raise LookupError(f"pendência {pendencia.id} has no view")
+                payload = PendenciaNotice.of(view)
                 await self._message(
                     uow,
                     MessageKind.PENDENCIA,

@@ -8,17 +8,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.clock import Clock
-from domain.notifications import Notification
+from domain.notifications import Notification, OutboxState
 from storage import tables as t
-
-# A row parked because Telegram refused its chat (403, blocked or kicked) carries an error written with this prefix.
-REFUSED_ERROR_PREFIX = "403 "
-REFUSED_BY_TELEGRAM = t.outbox.c.last_error.like("403%")
+from storage.notification_payloads import encode_payload
 
 
 def back_in_line(now: datetime) -> dict:
     """The values that return a parked row to its queue, to be tried at once as if new."""
-    return {"state": "pending", "available_at": now, "last_error": None, "attempts": 0}
+    return {"state": OutboxState.PENDING, "available_at": now, "last_error": None, "attempts": 0, "refused": False}
 
 
 class SqlOutbox:
@@ -42,8 +39,8 @@ class SqlOutbox:
                 recipient_id=notification.recipient_id,
                 queue=notification.queue,
                 ticket_id=notification.ticket_id,
-                payload=notification.payload,
-                state="skipped" if skipped else "pending",
+                payload=encode_payload(notification.payload),
+                state=OutboxState.SKIPPED if skipped else OutboxState.PENDING,
                 created_at=now,
                 available_at=available_at or now,
                 last_error=notification.skip_reason,
@@ -64,7 +61,7 @@ class SqlOutbox:
         o = t.outbox
         result = await self.session.execute(
             update(o)
-            .where(o.c.queue == queue, o.c.state == "parked", REFUSED_BY_TELEGRAM)
+            .where(o.c.queue == queue, o.c.state == OutboxState.PARKED, o.c.refused)
             .values(**back_in_line(self.clock.now()))
         )
         return result.rowcount

@@ -27,9 +27,10 @@ async def test_an_operator_sees_the_outbox_and_sends_parked_notifications_again(
         if batch.queue == f"c:{ana.id}":
             await queue.delivered(batch, "w", chat_id=ana.telegram_user_id, spacing=timedelta(0))
         else:
-            await queue.park(batch.ids, "403 Forbidden: bot was blocked by the user", chat_id=bruno.telegram_user_id)
+            await queue.park(batch.ids, "w", "403 Forbidden: bot was blocked by the user",
+                             chat_id=bruno.telegram_user_id, refused=True)
     [bruno_next] = [b for b in await queue.claim("w", fold=1) if b.queue == f"c:{bruno.id}"]
-    await queue.park(bruno_next.ids, "400 Bad Request: can't parse entities: unclosed tag at byte offset 12")
+    await queue.park(bruno_next.ids, "w", "400 Bad Request: can't parse entities: unclosed tag at byte offset 12")
     await queue.release("w")
 
     stats = await outbox(database_url, tmp_path, "stats")

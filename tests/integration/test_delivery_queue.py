@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from domain.notifications import Audience, Kind, Notification
+from domain.notifications import Audience, NoteAddedNotice, Notification, PendenciaNotice
 from storage import tables as t
 from storage.delivery_queue import DeliveryQueue
 from tests.support.delivery import seed_customers
@@ -23,12 +23,13 @@ async def record(uow_factory, *notifications: Notification) -> None:
 
 
 def note(n: int, customer: int = 1, ticket: int | None = 70) -> Notification:
-    return Notification(f"c:note:{n}", Audience.CUSTOMER, Kind.NOTE_ADDED, customer, ticket,
-                        {"ticket_number": ticket, "text": f"aviso {n}"})
+    return Notification(f"c:note:{n}", Audience.CUSTOMER, NoteAddedNotice(ticket or 0, 1, "Vistoria", f"aviso {n}"),
+                        customer, ticket)
 
 
 def group_post(n: int, ticket: int = 70) -> Notification:
-    return Notification(f"g:pendencia:{n}", Audience.STAFF_GROUP, Kind.PENDENCIA, None, ticket, {"n": n})
+    return Notification(f"g:pendencia:{n}", Audience.STAFF_GROUP, PendenciaNotice(n, "etapa", ticket, 1, "Vistoria"),
+                        None, ticket)
 
 
 def keys(batches) -> list[list[str]]:
@@ -102,7 +103,7 @@ async def test_a_row_waiting_for_a_retry_holds_its_queue_back(db, uow_factory, c
     await record(uow_factory, note(1, ticket=70), note(2, ticket=71))
     queue = DeliveryQueue(db, clock)
     [batch] = await queue.claim("w", lease=LEASE)
-    await queue.retry_later(batch.ids, clock.now() + timedelta(seconds=8), "NetworkError: Bad Gateway")
+    await queue.retry_later(batch.ids, "w", clock.now() + timedelta(seconds=8), "NetworkError: Bad Gateway")
 
     clock.advance(seconds=7)
     assert await queue.claim("w", lease=LEASE) == []  # nº 2 does not overtake nº 1
@@ -120,7 +121,8 @@ async def test_parked_rows_are_listed_and_retried_in_order_and_the_customer_is_r
         await uow.commit()
     for _ in range(3):
         [batch] = await queue.claim("w", lease=LEASE)
-        await queue.park(batch.ids, "403 Forbidden: bot was blocked by the user", chat_id=customer.telegram_user_id)
+        await queue.park(batch.ids, "w", "403 Forbidden: bot was blocked by the user",
+                         chat_id=customer.telegram_user_id, refused=True)
 
     assert [row.key for row, _ in await queue.parked()] == ["c:note:1", "c:note:2", "c:note:3"]
     assert await queue.refused_chat(f"c:{customer.id}", customer.telegram_user_id)
@@ -139,7 +141,7 @@ async def test_retry_takes_only_the_rows_named(db, uow_factory, clock):
     await record(uow_factory, note(1), note(2, customer=2, ticket=80))
     queue = DeliveryQueue(db, clock)
     for batch in await queue.claim("w", lease=LEASE):
-        await queue.park(batch.ids, "400 Bad Request: can't parse entities")
+        await queue.park(batch.ids, "w", "400 Bad Request: can't parse entities")
     [first, second] = [row.id for row, _ in await queue.parked()]
 
     assert await queue.retry_parked([second]) == 1
@@ -171,7 +173,7 @@ async def test_stats_count_each_state_and_the_oldest_waiting(db, uow_factory, cl
     delivered = next(b for b in batches if b.head.key == "c:note:1")
     await queue.delivered(delivered, "w", chat_id=1, spacing=timedelta(0))
     failed = next(b for b in batches if b.head.key == "c:note:2")
-    await queue.retry_later(failed.ids, clock.now(), "TimedOut")
+    await queue.retry_later(failed.ids, "w", clock.now(), "TimedOut")
 
     stats = await queue.stats()
     assert (stats.pending, stats.claimed, stats.delivered, stats.parked, stats.skipped, stats.retrying) == \
@@ -187,13 +189,14 @@ async def test_a_customer_who_writes_again_gets_what_was_held_back_first(db, uow
     queue = DeliveryQueue(db, clock)
     incidents = IncidentService(uow_factory, clock)
     [blocked] = await queue.claim("w", lease=LEASE, audiences=("customer",))
-    await queue.park(blocked.ids, "403 Forbidden: bot was blocked by the user", chat_id=customer.telegram_user_id)
+    await queue.park(blocked.ids, "w", "403 Forbidden: bot was blocked by the user", chat_id=customer.telegram_user_id,
+                     refused=True)
     assert await incidents.customer_unreachable(customer.id)
     assert not await incidents.customer_unreachable(customer.id)  # the staff group is told once
     [held] = await queue.claim("w", lease=LEASE, audiences=("customer",))
-    await queue.park(held.ids, "403 (já recusado)", chat_id=customer.telegram_user_id)
+    await queue.park(held.ids, "w", "403 (já recusado)", chat_id=customer.telegram_user_id, refused=True)
     [broken] = await queue.claim("w", lease=LEASE, audiences=("customer",))
-    await queue.park(broken.ids, "400 Bad Request: message is too long")
+    await queue.park(broken.ids, "w", "400 Bad Request: message is too long")
 
     assert await incidents.customer_back(customer.telegram_user_id) == customer.id
     assert await incidents.customer_back(customer.telegram_user_id) is None

@@ -22,6 +22,7 @@ from domain.services.tickets import TicketService
 from storage import tables as t
 from storage.database import connect
 from storage.delivery_queue import OutboxRow
+from storage.notification_payloads import decode_payload
 from tests.support.builders import build_catalogue
 
 ZONE = ZoneInfo("America/Sao_Paulo")
@@ -80,7 +81,7 @@ async def test_overdue_pendencias_are_reminded_once_a_day(db, uow_factory, clock
     digest, joao = (await reminder_rows(db))[1:]
     assert (digest.key, digest.state, joao.key) == ("g:digest:2026-12-01", "pending",
                                                    f"u:{cat.staff['joao']}:reminder:2026-12-01")
-    assert [name for name, _ in digest.payload["groups"]] == ["João Silva"]
+    assert [group.responsible for group in decode_payload(digest.kind, digest.payload).groups] == ["João Silva"]
     assert shown(digest) == (
         "⏰ <b>Pendências atrasadas</b>\n\n<b>João Silva</b> (1)\n"
         f"• nº {ana}, etapa 1 — Vistoria técnica (prazo 30/11/2026 09:00)"
@@ -94,7 +95,8 @@ async def test_overdue_pendencias_are_reminded_once_a_day(db, uow_factory, clock
     assert await work.remind() == 3  # the digest, João's and Maria's
     rows = await reminder_rows(db)
     digest = next(r for r in rows if r.key == "g:digest:2026-12-02")
-    assert [(name, [i["ticket_number"] for i in items]) for name, items in digest.payload["groups"]] == [
+    groups = decode_payload(digest.kind, digest.payload).groups
+    assert [(g.responsible, [item.ticket_number for item in g.items]) for g in groups] == [
         ("João Silva", [ana]), ("Maria Oliveira", [bruno])]
     assert {r.key for r in rows if r.key.endswith("2026-12-02")} == {
         "g:digest:2026-12-02", f"u:{cat.staff['joao']}:reminder:2026-12-02",

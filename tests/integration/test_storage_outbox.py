@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from domain.notifications import Audience, Kind, Notification
+from domain.notifications import Audience, Notification, StageStatusNotice
+from storage.notification_payloads import decode_payload
 from domain.services.tickets import TicketService
 from storage import tables as t
 from tests.support.builders import build_catalogue, insert_ticket, staff_user
@@ -86,8 +87,8 @@ async def test_changes_to_a_ticket_the_customer_does_not_see_are_recorded_as_ski
 
 async def test_a_repeated_key_is_a_no_op(db, uow_factory, clock):
     await build_catalogue(db)
-    first = Notification("c:stage:1:resolvida", Audience.CUSTOMER, Kind.STAGE_STATUS, 1, None, {"status": "Resolvida"})
-    again = Notification("c:stage:1:resolvida", Audience.CUSTOMER, Kind.STAGE_STATUS, 1, None, {"status": "outro"})
+    first = Notification("c:stage:1:resolvida", Audience.CUSTOMER, StageStatusNotice(7, 1, "Vistoria", "Resolvida"), 1)
+    again = Notification("c:stage:1:resolvida", Audience.CUSTOMER, StageStatusNotice(7, 1, "Vistoria", "outro"), 1)
 
     async with uow_factory() as uow:
         assert await uow.outbox.add(first) is True
@@ -98,7 +99,8 @@ async def test_a_repeated_key_is_a_no_op(db, uow_factory, clock):
         await uow.commit()
 
     async with db.engine.connect() as connection:
-        rows = (await connection.execute(select(t.outbox.c.key, t.outbox.c.payload))).all()
+        rows = (await connection.execute(select(t.outbox.c.key, t.outbox.c.kind, t.outbox.c.payload))).all()
         count = (await connection.execute(select(func.count()).select_from(t.outbox))).scalar_one()
     assert count == 1
-    assert [tuple(r) for r in rows] == [("c:stage:1:resolvida", {"status": "Resolvida"})]
+    assert [(r.key, decode_payload(r.kind, r.payload)) for r in rows] == [("c:stage:1:resolvida", first.payload)]
+    assert rows[0].payload["v"] == StageStatusNotice.VERSION  # the version the payload was written in

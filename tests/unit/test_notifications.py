@@ -9,7 +9,13 @@ import pytest
 from domain.catalogue import ServiceConfig, StageTemplate, Subject
 from domain.notifications import (
     Audience,
+    InternalMessageNotice,
     Kind,
+    NoteAddedNotice,
+    PendenciaNotice,
+    StageCreatedNotice,
+    StageStatusNotice,
+    TicketStatusNotice,
     customer_key,
     customer_may_follow,
     customer_notification,
@@ -81,14 +87,11 @@ def test_payloads_carry_what_the_message_shows():
                                          Kind.STAGE_STATUS, Kind.TICKET_STATUS]
     assert all(n.audience is Audience.CUSTOMER and n.recipient_id == 1 and n.ticket_id == 70 for n in notices)
     assert all(n.skip_reason is None for n in notices)
-    assert notices[0].payload == {
-        "ticket_number": 7, "stage_position": 1, "stage_description": "Vistoria técnica",
-        "due_at": (T0 + timedelta(days=3)).isoformat(), "at": T0.isoformat(),
-    }
-    assert notices[1].payload["text"] == "Vistoria marcada" and notices[1].payload["author"] == "João Silva"
-    assert notices[3].payload["status"] == "Cancelada"
-    assert notices[-1].payload == {"ticket_number": 7, "status": "Cancelado", "reason": "Cliente desistiu",
-                                   "at": (T0 + timedelta(hours=3)).isoformat()}
+    assert notices[0].payload == StageCreatedNotice(7, 1, "Vistoria técnica", T0 + timedelta(days=3), T0)
+    assert notices[1].payload == NoteAddedNotice(7, 1, "Vistoria técnica", "Vistoria marcada", "João Silva",
+                                                 T0 + timedelta(hours=1))
+    assert isinstance(notices[3].payload, StageStatusNotice) and notices[3].payload.status == "Cancelada"
+    assert notices[-1].payload == TicketStatusNotice(7, "Cancelado", "Cliente desistiu", T0 + timedelta(hours=3))
 
 
 def test_no_push_for_going_back_to_pendente_or_aberto():
@@ -126,7 +129,7 @@ def test_the_first_stage_is_covered_by_the_confirmation():
     assert notice.key == "c:stage:700:new"
 
 
-PAYLOAD = {"id": 5, "ticket_number": 7}
+PAYLOAD = PendenciaNotice(5, "novo_atendimento", 7, 1, "Vistoria técnica")
 
 
 def test_a_pendencia_goes_to_the_group_the_responsible_and_their_email():
@@ -153,8 +156,7 @@ def test_an_internal_message_goes_to_the_group_and_its_addressee():
         ("g:message:9", Audience.STAFF_GROUP, None),
         ("u:3:message:9", Audience.STAFF_USER, 3),
     ]
-    assert notices[0].payload == {"message_id": 9, "message_kind": "email_falhou", "params": {"to": "joao"},
-                                  "to_staff_id": 3}
+    assert notices[0].payload == InternalMessageNotice(9, "email_falhou", {"to": "joao"}, 3)
     assert [n.key for n in internal_message_notifications(9, "email_falhou", {}, None, 70)] == ["g:message:9"]
 
 
