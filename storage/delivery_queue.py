@@ -224,12 +224,13 @@ class DeliveryQueue:
             return True
 
     async def delivered(
-        self, batch: ClaimedBatch, worker: str, *, chat_id: int | None, spacing: timedelta
+        self, batch: ClaimedBatch, worker: str, *, chat_id: int | None, spacing: timedelta, parts: int = 1
     ) -> bool:
-        """Marks the batch delivered and holds the queue's next message back by `spacing` (per-chat pacing)."""
+        """Marks the batch delivered (in `parts` messages) and holds the queue's next message back by `spacing`
+        (per-chat pacing)."""
         now = self.clock.now()
         values = {"state": DELIVERED, "delivered_at": now, "chat_id": chat_id, "claimed_by": None,
-                  "claim_expires_at": None, "last_error": None}
+                  "claim_expires_at": None, "last_error": None, "parts_sent": parts}
         pace = (batch.queue, now + spacing) if spacing > timedelta(0) else None
         return await self._record(batch.ids, worker, values, pace=pace)
 

@@ -285,7 +285,8 @@ class TelegramDelivery:
             log.warning(fields(event="retry", queue=batch.queue, outbox_ids=batch.ids, attempts=batch.head.attempts + 1,
                                delay=round(delay, 2), error=type(exc).__name__, parts_sent=sent))
             return 0
-        if not await self.queue.delivered(batch, self.worker, chat_id=target.chat_id, spacing=target.spacing):
+        if not await self.queue.delivered(batch, self.worker, chat_id=target.chat_id, spacing=target.spacing,
+                                          parts=len(parts)):
             return self._claim_lost(batch, sent)
         log.info(fields(event="delivered", queue=batch.queue, outbox_ids=batch.ids, chat_id=target.chat_id,
                         parts=len(parts), attempts=batch.head.attempts + 1))
