@@ -3,10 +3,11 @@ construtora's back office writing the tables directly (the change feed notices).
 (the fake answers 429 to any message beyond them), so every push is also paced correctly."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
-from tests.support.bot_harness import ANA_PHONE, BRUNO_PHONE
-from tests.support.delivery import settle
+from tests.support.bot_harness import ANA_PHONE, BRUNO_PHONE, running_bot
+from tests.support.delivery import settle, skipping_time
 
 ERP_RESOLVES_STAGE = """
     UPDATE stages SET status = 'Resolvida', completed_at = CURRENT_TIMESTAMP
@@ -17,6 +18,13 @@ ERP_ADDS_NOTE = """
     SELECT s.id, CURRENT_TIMESTAMP, 'Sistema ERP', 'Lâmpada trocada pelo eletricista.'
     FROM stages s JOIN tickets t ON t.id = s.ticket_id WHERE t.number = 8 AND s.position = 1
 """
+
+
+@pytest.fixture
+async def bot(tg, database_url):
+    """The bot on a SkippingClock: each chat's pace is kept in its time, and costs no real second."""
+    async with running_bot(tg, database_url, clock=skipping_time(tg)) as running:
+        yield running
 
 
 async def linked(tg, name: str, phone: str):

@@ -4,9 +4,10 @@ from the staff group. Afterwards every notification arrived exactly once, in ord
 parked for a refusing chat count as kept: they arrive after `atendimento outbox retry`), and the fake never had to
 answer 429 because of our own pace.
 
-Time is scaled, not faked: the outage lasts 60/SCALE seconds and the first retry waits 2/SCALE seconds
+The outage is scaled: it lasts 60/SCALE real seconds and the first retry waits 2/SCALE seconds
 (DELIVERY_RETRY_BASE_SECONDS, 2 s in production), so the retries fall where they would in a real minute of 502s —
-the same code path, SCALE times faster.
+the same code path, SCALE times faster. Delivery's pace (a second per private chat, three per group, a 429's
+"retry after") runs on a SkippingClock, which the fake's limits follow too: kept to the letter, never slept.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import asyncio
 from collections import defaultdict
 
 from tests.support.bot_harness import ADMIN_ID, ANA_PHONE, BRUNO_PHONE, JOAO_ID, MARIA_ID, running_bot
-from tests.support.delivery import cli_env, link_customer, received_once_in_order, run_cli, settle
+from tests.support.delivery import cli_env, link_customer, received_once_in_order, run_cli, settle, skipping_time
 
 SCALE = 30
 OUTAGE_SECONDS = 60 / SCALE
@@ -77,7 +78,7 @@ class Scenario:
 
 
 async def test_a_minute_of_bad_gateway_delays_notifications_but_loses_none(tg, database_url):
-    async with running_bot(tg, database_url, delivery_retry_base_seconds=RETRY_BASE) as bot:
+    async with running_bot(tg, database_url, clock=skipping_time(tg), delivery_retry_base_seconds=RETRY_BASE) as bot:
         world = await Scenario.start(tg, bot)
         outage = tg.faults.bad_gateway(seconds=OUTAGE_SECONDS, methods="sendMessage")
         await world.stage(world.ana)
@@ -91,7 +92,7 @@ async def test_a_minute_of_bad_gateway_delays_notifications_but_loses_none(tg, d
 
 
 async def test_a_429_storm_is_waited_out(tg, database_url):
-    async with running_bot(tg, database_url, delivery_retry_base_seconds=RETRY_BASE) as bot:
+    async with running_bot(tg, database_url, clock=skipping_time(tg), delivery_retry_base_seconds=RETRY_BASE) as bot:
         world = await Scenario.start(tg, bot)
         storm = tg.faults.flood(retry_after=1, requests=6, methods="sendMessage")
         await world.stage(world.bruno)
@@ -107,7 +108,7 @@ async def test_a_429_storm_is_waited_out(tg, database_url):
 async def test_a_blocked_customer_and_a_kicked_staff_group_are_parked_then_delivered_after_retry(
     tg, database_url, tmp_path
 ):
-    async with running_bot(tg, database_url, delivery_retry_base_seconds=RETRY_BASE) as bot:
+    async with running_bot(tg, database_url, clock=skipping_time(tg), delivery_retry_base_seconds=RETRY_BASE) as bot:
         world = await Scenario.start(tg, bot)
         await world.bruno.block_bot()
         await world.group.kick_bot(by=world.joao)
@@ -148,7 +149,7 @@ async def test_a_blocked_customer_and_a_kicked_staff_group_are_parked_then_deliv
 
 async def test_a_customer_whose_account_is_gone_is_refused_once_then_parked(tg, database_url):
     """No update tells the bot about a deactivated account: the first 403 does."""
-    async with running_bot(tg, database_url, delivery_retry_base_seconds=RETRY_BASE) as bot:
+    async with running_bot(tg, database_url, clock=skipping_time(tg), delivery_retry_base_seconds=RETRY_BASE) as bot:
         world = await Scenario.start(tg, bot)
         await world.bruno.deactivate()
 

@@ -24,6 +24,10 @@ from tests.support.delivery import (
 
 LEASE_SECONDS = 3  # a dead worker's claims come back after this long (60 s in production)
 
+# `atendimento worker` subprocesses keep real time (a clock cannot be injected across processes): each chat's pace is
+# slept for real, one second between two messages of a customer.
+pytestmark = pytest.mark.slow
+
 
 async def test_a_worker_stopped_then_one_killed_mid_batch_lose_nothing_and_repeat_only_sends_in_flight(
     tg, db, database_url, tmp_path

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,40 @@ from storage.delivery_queue import DeliveryQueue, OutboxStats
 
 MARK = re.compile(r"\baviso (\d+)\b")
 ATENDIMENTO = Path(sys.executable).with_name("atendimento")  # the console script of this virtualenv
+
+
+# --- time ---------------------------------------------------------------------------------------------------------
+class SkippingClock:
+    """Real time plus an offset, where every wait adds to the offset at once instead of passing (domain.clock.Timer):
+    delivery's pace — a second between two messages of a chat, three in a group, Telegram's "retry after" — is kept
+    to the letter in this clock's time and costs no real time. Give the fake server the same time
+    (`tg.flood.clock = clock.monotonic`) so it judges that pace by it."""
+
+    IDLE_STEP = 0.25  # how far settle() moves time on when nothing is due yet
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.offset)
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta).total_seconds()
+
+    async def sleep(self, seconds: float) -> None:
+        self.offset += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+
+def skipping_time(tg) -> SkippingClock:
+    """A SkippingClock that the fake server's flood control follows too."""
+    clock = SkippingClock()
+    tg.flood.clock = clock.monotonic
+    tg.flood.configure()
+    return clock
 
 
 # --- data ---------------------------------------------------------------------------------------------------------
@@ -122,7 +156,7 @@ async def settle(work, *, timeout: float = 30.0, changes: bool = True,
                  while_running: asyncio.Task | None = None) -> OutboxStats:
     """Runs the change feed and the delivery job (as the scheduler would, every few hundredths of a second) until no
     notification is pending or claimed — and `while_running` (say, a task recording more) is done; returns the
-    outbox's final counts."""
+    outbox's final counts. With a SkippingClock, the time between two runs is skipped rather than waited."""
     queue = work.telegram.queue
     deadline = time.monotonic() + timeout
     while True:
@@ -136,7 +170,12 @@ async def settle(work, *, timeout: float = 30.0, changes: bool = True,
             return stats
         if time.monotonic() > deadline:
             raise AssertionError(f"the outbox did not settle in {timeout:g} s: {stats}")
-        await asyncio.sleep(0.05)
+        clock = work.services.clock
+        if isinstance(clock, SkippingClock):
+            clock.advance(seconds=SkippingClock.IDLE_STEP)
+            await asyncio.sleep(0.005)
+        else:
+            await asyncio.sleep(0.05)
 
 
 async def wait_until(condition: Callable[[], Awaitable[bool] | bool], *, timeout: float, what: str,
