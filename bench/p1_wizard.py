@@ -7,7 +7,11 @@ Each bot runs in its own process; the fake server and the simulated customers in
 to show it is not the bottleneck). Goal: our updates/s ≥ 0.6 × the bare bot's (python-telegram-bot's defaults:
 one update at a time). Also measured: the bare bot with concurrent updates (64), as ours handles them — what
 python-telegram-bot itself manages once updates overlap. When the goal fails, py-spy profiles both bots.
-    python -m bench.p1_wizard [--customers 200] [--rounds 2] [--profile]
+
+`--load 50` measures latency instead: updates offered at 50 a second, spread evenly over time (customer i's step k at
+(i + k × customers) / 50 s, or as soon as its previous answer came), and the p50/p95 time from sending each step to
+its last answer, per step, for each bot (goal: p95 ≤ 150 ms for ours), on `--backend sqlite|postgresql`.
+    python -m bench.p1_wizard [--customers 200] [--rounds 2] [--profile] [--load 50 [--backend postgresql]]
 """
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ import time
 from pathlib import Path
 
 from bench.common import RESULTS, save
-from bench.wizard_world import UPDATES_PER_JOURNEY, catalogue, journey, person
+from bench.wizard_world import UPDATES_PER_JOURNEY, catalogue, journey, person, steps
 from storage.database import connect
 from storage.migrate import upgrade
 from tests.support.catalogue import load_catalogue
@@ -30,13 +34,20 @@ from tests.support.delivery import cli_env
 from sandbox.emulator import FakeTelegram
 
 GOAL = 0.6
+LATENCY_GOAL_MS = 150  # p95 of one step at the offered load
 PROFILE_SECONDS = 8  # of the ~13 s our bot takes: the linking and the wizard
 PYTHON = sys.executable
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def _prepare_database(path: Path, customers: int) -> str:
-    url = f"sqlite:///{path}"
+async def _prepare_database(path: Path, customers: int, backend: str | None = None) -> str:
+    """A fresh database with the bench's catalogue: SQLite at `path`, or a PostgreSQL one (recreated)."""
+    if backend == "postgresql":
+        from bench.common import pg_recreate
+
+        url = await pg_recreate("atd_bench_p1_load")
+    else:
+        url = f"sqlite:///{path}"
     database = connect(url)
     try:
         await upgrade(database)
@@ -83,14 +94,16 @@ async def _py_spy(pid: int, seconds: float, output: Path) -> asyncio.subprocess.
     )
 
 
-async def one_run(kind: str, customers: int, workdir: Path, *, profile_seconds: float = 0, label: str = "") -> dict:
-    """One round: a fresh fake server, a fresh bot process (and database, for ours), N customers at once."""
+async def one_run(kind: str, customers: int, workdir: Path, *, profile_seconds: float = 0, label: str = "",
+                  load: float | None = None, backend: str | None = None) -> dict:
+    """One round: a fresh fake server, a fresh bot process (and database, for ours), N customers at once — or, with
+    `load`, arriving at that many updates a second."""
     async with FakeTelegram(keep_requests=False) as tg:
         people = [person(tg, index) for index in range(customers)]
         env_settings = {"log_level": "WARNING"}
         args = ["-m", "bench.bot_process", "--report", str(workdir / f"{kind}{label}.json")]
         if kind == "ours":
-            database_url = await _prepare_database(workdir / f"p1{label}.db", customers)
+            database_url = await _prepare_database(workdir / f"p1{label}.db", customers, backend)
         else:
             database_url = f"sqlite:///{workdir / 'unused.db'}"
             args.append("--bare")
@@ -108,7 +121,14 @@ async def one_run(kind: str, customers: int, workdir: Path, *, profile_seconds: 
                 spy = await _py_spy(process.pid, profile_seconds, workdir / f"{kind}{label}.pyspy.txt")
             bot_cpu, own_cpu = _cpu(process.pid), time.process_time()
             started = time.monotonic()
-            sent = await asyncio.gather(*(journey(tg, p, i, bare=kind != "ours") for i, p in enumerate(people)))
+            latencies: list[tuple[int, float]] = []
+            schedules = [None] * customers
+            if load:
+                start = started + 0.1
+                schedules = [[start + (i + k * customers) / load for k in range(UPDATES_PER_JOURNEY)]
+                             for i in range(customers)]
+            sent = await asyncio.gather(*(journey(tg, p, i, bare=kind != "ours", offered_at=schedules[i],
+                                                  latencies=latencies) for i, p in enumerate(people)))
             elapsed = time.monotonic() - started
             bot_cpu, own_cpu = _cpu(process.pid) - bot_cpu, time.process_time() - own_cpu
             threads = _thread_cpu(process.pid)
@@ -127,7 +147,59 @@ async def one_run(kind: str, customers: int, workdir: Path, *, profile_seconds: 
             "fake_server_cpu_share": round(own_cpu / elapsed, 2),
             "requests": tg.count(), "client_errors": len(errors), "peak_rss_mb": report["peak_rss_mb"],
             "thread_cpu_seconds": threads, "requests_by_method": dict(tg.log.counts),
+            "latency_ms": latency_table(latencies),
         }
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def latency_table(latencies: list[tuple[int, float]]) -> dict:
+    """p50/p95 in ms per step (by its label) and over all steps."""
+    labels = [f"{s.action} {s.value}".strip()[:24] for s in steps(0)]
+    table = {}
+    for number, label in enumerate(labels):
+        values = [seconds * 1000 for n, seconds in latencies if n == number]
+        if values:
+            table[f"{number + 1:>2} {label}"] = (round(_percentile(values, 0.5)), round(_percentile(values, 0.95)))
+    every = [seconds * 1000 for _, seconds in latencies]
+    if every:
+        table["all steps"] = (round(_percentile(every, 0.5)), round(_percentile(every, 0.95)))
+    return table
+
+
+async def measure_latency(customers: int, load: float, *, backend: str = "sqlite", rounds: int = 1) -> dict:
+    """Both bots at the same offered load, alternating, `rounds` times."""
+    workdir = Path(tempfile.mkdtemp(prefix="p1_load_", dir=RESULTS))
+    runs = []
+    try:
+        for round_ in range(rounds):
+            for kind in ("bare", "ours"):
+                run = await one_run(kind, customers, workdir, label=f"_load{round_}", load=load, backend=backend)
+                runs.append(run)
+                p50, p95 = run["latency_ms"]["all steps"]
+                print(f"  P1 at {load:g} updates/s, round {round_ + 1} {kind:<5} p50 {p50} ms, p95 {p95} ms "
+                      f"(bot CPU {run['bot_cpu_share']:.0%})", flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {"customers": customers, "load": load, "database": backend, "runs": runs}
+
+
+def latency_report(result: dict) -> str:
+    lines = [f"P1 latency at {result['load']:g} updates/s offered ({result['customers']} customers, "
+             f"{result['database']}): p50 / p95 ms per step"]
+    last = {run["kind"]: run for run in result["runs"]}
+    labels = list(last["ours"]["latency_ms"])
+    lines.append(f"  {'step':<28} {'bare':>13} {'ours':>13}")
+    for label in labels:
+        cells = [f"{last[k]['latency_ms'][label][0]:>5} / {last[k]['latency_ms'][label][1]:<5}"
+                 if label in last[k]["latency_ms"] else "" for k in ("bare", "ours")]
+        lines.append(f"  {label:<28} {cells[0]:>13} {cells[1]:>13}")
+    p95 = last["ours"]["latency_ms"]["all steps"][1]
+    lines.append(f"  ours p95 {p95} ms  goal ≤ {LATENCY_GOAL_MS} ms  {'holds' if p95 <= LATENCY_GOAL_MS else 'FAILS'}")
+    return "\n".join(lines)
 
 
 CONVERSATION_METHODS = ("sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
@@ -241,7 +313,14 @@ async def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--kinds", default="bare,bare_concurrent,ours")
     parser.add_argument("--profile", action="store_true", help="profile even when the goal holds")
+    parser.add_argument("--load", type=float, help="offered updates a second: measure latency per step instead")
+    parser.add_argument("--backend", default="sqlite", choices=("sqlite", "postgresql"), help="our bot's database")
     args = parser.parse_args(argv)
+    if args.load:
+        result = await measure_latency(args.customers, args.load, backend=args.backend, rounds=args.rounds)
+        print(latency_report(result), flush=True)
+        save(f"p1_latency_{result['database']}", result)
+        return result
     result = await measure(args.customers, args.rounds, kinds=tuple(args.kinds.split(",")),
                            profile=True if args.profile else None)
     print(report(result), flush=True)

@@ -6,6 +6,8 @@ person would; the answers our bot gives to each step are known (`STEPS`), so a w
 """
 from __future__ import annotations
 
+import asyncio
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,12 +92,21 @@ def person(tg: FakeTelegram, index: int) -> TelegramUser:
     return tg.user(f"Cliente{index}", phone=phone_of(index), user_id=8_000_000 + index)
 
 
-async def journey(tg: FakeTelegram, someone: TelegramUser, index: int, *, bare: bool) -> int:
+async def journey(tg: FakeTelegram, someone: TelegramUser, index: int, *, bare: bool,
+                  offered_at: list[float] | None = None, latencies: list[tuple[int, float]] | None = None) -> int:
     """One customer's whole visit; returns the updates sent. On the bare bot every update gets one constant message,
-    so buttons are pressed with the same callback data on its last message (what the update carries is the same)."""
+    so buttons are pressed with the same callback data on its last message (what the update carries is the same).
+
+    `offered_at`: the time.monotonic() at which each step is sent (or at once, when the previous answer came later);
+    `latencies` gets (step number, seconds from sending to the last answer) for each step."""
+    import time
+
     from tests.support.customer_steps import forge_press
 
-    for step in steps(index):
+    for number, step in enumerate(steps(index)):
+        if offered_at is not None:
+            await asyncio.sleep(max(0.0, offered_at[number] - time.monotonic()))
+        sent_at = time.monotonic()
         if step.action == "send":
             await someone.send(step.value)
         elif step.action == "contact":
@@ -105,6 +116,8 @@ async def journey(tg: FakeTelegram, someone: TelegramUser, index: int, *, bare: 
         else:
             await someone.press(step.value)
         answers = await someone.wait_for_reply(timeout=ANSWER_TIMEOUT, count=1 if bare else step.answers)
+        if latencies is not None:
+            latencies.append((number, time.monotonic() - sent_at))
         if not bare and step.expect.lower() not in answers[-1].text.lower():
             raise AssertionError(f"{someone.label} after {step.action} {step.value!r}: {answers[-1].text[:200]!r}")
     return UPDATES_PER_JOURNEY
