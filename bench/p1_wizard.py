@@ -102,13 +102,17 @@ async def one_run(kind: str, customers: int, workdir: Path, *, profile_seconds: 
         people = [person(tg, index) for index in range(customers)]
         env_settings = {"log_level": "WARNING"}
         args = ["-m", "bench.bot_process", "--report", str(workdir / f"{kind}{label}.json")]
-        if kind == "ours":
-            database_url = await _prepare_database(workdir / f"p1{label}.db", customers, backend)
+        if kind.startswith("ours"):
+            database_url = await _prepare_database(workdir / f"p1{label}_{kind}.db", customers, backend)
         else:
             database_url = f"sqlite:///{workdir / 'unused.db'}"
             args.append("--bare")
             if kind == "bare_concurrent":
                 args += ["--concurrent", "64"]
+        if kind == "ours_stock_aiosqlite":  # storage/sqlite_driver.py off: what it earns
+            env_settings["atendimento_sqlite_one_trip"] = "0"
+        if kind == "ours_httpx":  # python-telegram-bot's own httpx instead of bot/telegram_request.py's aiohttp
+            env_settings["atendimento_http_client"] = "httpx"
         env = cli_env(tg, database_url, **env_settings)
         log = workdir / f"{kind}{label}.log"
         with open(log, "wb") as output:
@@ -127,7 +131,7 @@ async def one_run(kind: str, customers: int, workdir: Path, *, profile_seconds: 
                 start = started + 0.1
                 schedules = [[start + (i + k * customers) / load for k in range(UPDATES_PER_JOURNEY)]
                              for i in range(customers)]
-            sent = await asyncio.gather(*(journey(tg, p, i, bare=kind != "ours", offered_at=schedules[i],
+            sent = await asyncio.gather(*(journey(tg, p, i, bare=not kind.startswith("ours"), offered_at=schedules[i],
                                                   latencies=latencies) for i, p in enumerate(people)))
             elapsed = time.monotonic() - started
             bot_cpu, own_cpu = _cpu(process.pid) - bot_cpu, time.process_time() - own_cpu

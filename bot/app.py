@@ -1,6 +1,8 @@
 """The python-telegram-bot Application: one builder chain, every handler registered in one place."""
 from __future__ import annotations
 
+import os
+
 import warnings
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
@@ -39,8 +41,15 @@ def customer_commands(follows: bool = True) -> list[BotCommand]:
 
 def build_application(services: Services, *, concurrent: int = 64) -> Application:
     settings = services.settings
+    builder = Application.builder()
+    # aiohttp instead of python-telegram-bot's httpx: 1.4 × the updates a second (BENCHMARKS.md, P1).
+    # ATENDIMENTO_HTTP_CLIENT=httpx goes back to httpx (bench.p1_wizard measures both side by side).
+    if os.environ.get("ATENDIMENTO_HTTP_CLIENT", "aiohttp") == "aiohttp":
+        from bot.telegram_request import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(1))
     application = (
-        Application.builder()
+        builder
         .token(settings.token())
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_file_url)

@@ -1,6 +1,8 @@
 """Engines: the database URL people write, turned into the async driver we use, with SQLite made safe to share."""
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +88,10 @@ def connect(raw_url: str | None, *, echo: bool = False, pool_size: int = 5) -> D
     if url.get_backend_name() == "sqlite":
         from storage.sqlite_driver import async_creator
 
-        engine = create_async_engine(url, echo=echo, async_creator=async_creator(url))
+        # ATENDIMENTO_SQLITE_ONE_TRIP=0: stock aiosqlite, for bench.p1_wizard to measure what the driver earns.
+        one_trip = os.environ.get("ATENDIMENTO_SQLITE_ONE_TRIP", "1") != "0"
+        creator = {"async_creator": async_creator(url)} if one_trip else {}
+        engine = create_async_engine(url, echo=echo, **creator)
         _prepare_sqlite(engine, url)
     else:
         engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
