@@ -174,13 +174,14 @@ def latency_table(latencies: list[tuple[int, float]]) -> dict:
     return table
 
 
-async def measure_latency(customers: int, load: float, *, backend: str = "sqlite", rounds: int = 1) -> dict:
-    """Both bots at the same offered load, alternating, `rounds` times."""
+async def measure_latency(customers: int, load: float, *, backend: str = "sqlite", rounds: int = 1,
+                          kinds: tuple[str, ...] = ("bare", "ours")) -> dict:
+    """The bots at the same offered load, alternating, `rounds` times."""
     workdir = Path(tempfile.mkdtemp(prefix="p1_load_", dir=RESULTS))
     runs = []
     try:
         for round_ in range(rounds):
-            for kind in ("bare", "ours"):
+            for kind in kinds:
                 run = await one_run(kind, customers, workdir, label=f"_load{round_}", load=load, backend=backend)
                 runs.append(run)
                 p50, p95 = run["latency_ms"]["all steps"]
@@ -188,7 +189,7 @@ async def measure_latency(customers: int, load: float, *, backend: str = "sqlite
                       f"(bot CPU {run['bot_cpu_share']:.0%})", flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return {"customers": customers, "load": load, "database": backend, "runs": runs}
+    return {"customers": customers, "load": load, "database": backend, "runs": runs, "kinds": kinds}
 
 
 def latency_report(result: dict) -> str:
@@ -196,11 +197,12 @@ def latency_report(result: dict) -> str:
              f"{result['database']}): p50 / p95 ms per step"]
     last = {run["kind"]: run for run in result["runs"]}
     labels = list(last["ours"]["latency_ms"])
-    lines.append(f"  {'step':<28} {'bare':>13} {'ours':>13}")
+    kinds = result.get("kinds", ("bare", "ours"))
+    lines.append(f"  {'step':<28} " + " ".join(f"{k:>13}" for k in kinds))
     for label in labels:
         cells = [f"{last[k]['latency_ms'][label][0]:>5} / {last[k]['latency_ms'][label][1]:<5}"
-                 if label in last[k]["latency_ms"] else "" for k in ("bare", "ours")]
-        lines.append(f"  {label:<28} {cells[0]:>13} {cells[1]:>13}")
+                 if label in last[k]["latency_ms"] else "" for k in kinds]
+        lines.append(f"  {label:<28} " + " ".join(f"{cell:>13}" for cell in cells))
     p95 = last["ours"]["latency_ms"]["all steps"][1]
     lines.append(f"  ours p95 {p95} ms  goal ≤ {LATENCY_GOAL_MS} ms  {'holds' if p95 <= LATENCY_GOAL_MS else 'FAILS'}")
     return "\n".join(lines)
@@ -321,7 +323,9 @@ async def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--backend", default="sqlite", choices=("sqlite", "postgresql"), help="our bot's database")
     args = parser.parse_args(argv)
     if args.load:
-        result = await measure_latency(args.customers, args.load, backend=args.backend, rounds=args.rounds)
+        kinds = tuple(k for k in args.kinds.split(",") if k != "bare_concurrent")
+        result = await measure_latency(args.customers, args.load, backend=args.backend, rounds=args.rounds,
+                                       kinds=kinds)
         print(latency_report(result), flush=True)
         save(f"p1_latency_{result['database']}", result)
         return result
