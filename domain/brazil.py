@@ -1,8 +1,14 @@
 """Brazilian phone numbers and CPF/CNPJ documents.
 
-Phones are normalised to E.164 (`+55` + DDD + number). Mobile numbers gained a leading ninth digit between 2012 and
-2016, and customer records still hold both forms, so an eight-digit mobile number (starting with 6–9) is normalised to
-its nine-digit form: both spellings then compare equal.
+Phones are read by Google's libphonenumber (`phonenumbers`) and normalised to E.164 (`+55` + DDD + number). Only a
+Brazilian landline or mobile is kept: a foreign number, a toll-free or premium line, an emergency code are refused.
+Two readings (SPEC.md "Linking"):
+- a catalogue phone is read leniently as Brazilian: without a country code it is a Brazilian number (DDD + number,
+  with or without the trunk prefix 0 and a carrier code);
+- a shared Telegram contact always carries its country code, with or without a leading `+`, so `51987654321` is Peru,
+  never DDD 51 (Porto Alegre).
+Mobile numbers gained a leading ninth digit between 2012 and 2016, and customer records still hold both forms, so an
+eight-digit mobile number (starting with 6–9) is normalised to its nine-digit form: both spellings then compare equal.
 
 CNPJs may be numeric or, since July 2026, alphanumeric (the first twelve characters in 0-9A-Z); the check digits of
 both are computed with the Receita Federal algorithm on the characters' ASCII values minus 48.
@@ -11,52 +17,67 @@ from __future__ import annotations
 
 import re
 
-# Every DDD (area code) in use in Brazil.
-VALID_DDDS = frozenset(
-    {11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 24, 27, 28, 31, 32, 33, 34, 35, 37, 38, 41, 42, 43, 44, 45, 46, 47,
-     48, 49, 51, 53, 54, 55, 61, 62, 63, 64, 65, 66, 67, 68, 69, 71, 73, 74, 75, 77, 79, 81, 82, 83, 84, 85, 86, 87,
-     88, 89, 91, 92, 93, 94, 95, 96, 97, 98, 99}
-)
+import phonenumbers
+from phonenumbers import PhoneNumberType
 
+BRAZIL = 55
+# A person's line: what a customer can be reached at and may have shared as their own.
+_PERSONAL_LINES = frozenset(
+    {PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+# Digits and the punctuation people write phones with; anything else ("ramal 2", "tel:") is not a bare phone number.
 _PHONE_ALLOWED = re.compile(r"^[\d\s()+.\-/]*$")
+_MAX_PHONE_LENGTH = 40
 
 
 def normalise_phone(raw: str | None) -> str | None:
-    """Return `+55DDDNNNNNNNN(N)` for a valid Brazilian number, else None.
+    """A catalogue phone: `+55DDDNNNNNNNN(N)` for a valid Brazilian number, else None.
 
-    Accepts `+55 11 99999-0001`, `(11) 99999-0001`, `011 99999 0001`, `0 15 11 99999 0001` (carrier code),
-    `5511999990001` (as Telegram shares contacts), and the eight-digit form of a mobile number.
+    No country code means Brazil: accepts `+55 11 99999-0001`, `(11) 99999-0001`, `011 99999 0001`,
+    `0 15 11 99999 0001` (carrier code), `5511999990001`, and the eight-digit form of a mobile number.
     """
-    if raw is None or not isinstance(raw, str) or len(raw) > 40 or not _PHONE_ALLOWED.match(raw):
+    return _brazilian(raw, region="BR")
+
+
+def normalise_contact_phone(raw: str | None) -> str | None:
+    """A shared Telegram contact's number (`5511999990001` or `+5511999990001`): E.164 when it is Brazilian, else None.
+
+    The number always starts with its country code, so only country code 55 can give a Brazilian number.
+    """
+    if not isinstance(raw, str):
         return None
-    digits = re.sub(r"\D", "", raw)
-    international = raw.strip().startswith("+") or digits.startswith("00")
-    if digits.startswith("00"):  # international call prefix: a country code follows, as after "+"
-        digits = digits[2:]
-    if international or (digits.startswith("55") and len(digits) in (12, 13)):
-        if not digits.startswith("55"):
-            return None
-        digits = digits[2:]
-    elif digits.startswith("0"):
-        if len(digits) in (11, 12):  # trunk prefix 0 + DDD + number
-            digits = digits[1:]
-        elif len(digits) in (13, 14):  # 0 + two-digit carrier code + DDD + number
-            digits = digits[3:]
-        else:
-            return None
-    if len(digits) not in (10, 11):
+    stripped = raw.strip()
+    return _brazilian(stripped if stripped.startswith("+") else "+" + stripped, region=None)
+
+
+def _brazilian(raw: object, region: str | None) -> str | None:
+    if not isinstance(raw, str) or len(raw) > _MAX_PHONE_LENGTH or not _PHONE_ALLOWED.match(raw):
         return None
-    ddd, number = int(digits[:2]), digits[2:]
-    if ddd not in VALID_DDDS:
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
         return None
-    if len(number) == 9:
-        if number[0] != "9":
-            return None
-    elif number[0] in "6789":  # a mobile number written without its ninth digit
-        number = "9" + number
-    elif number[0] not in "2345":  # landlines start with 2–5
+    if number.country_code != BRAZIL:
         return None
-    return f"+55{ddd}{number}"
+    number = _with_ninth_digit(number) or number
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in _PERSONAL_LINES:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _with_ninth_digit(number: phonenumbers.PhoneNumber) -> phonenumbers.PhoneNumber | None:
+    """An old eight-digit mobile (DDD + 6–9…) as today's nine-digit number, if that is a valid mobile.
+
+    Done even when libphonenumber still accepts the eight-digit form (it does for 7…, the old radio range): both
+    spellings of one line must normalise alike.
+    """
+    national = str(number.national_number)
+    if len(national) != 10 or national[2] not in "6789":
+        return None
+    nine = phonenumbers.PhoneNumber(country_code=BRAZIL, national_number=int(national[:2] + "9" + national[2:]))
+    if phonenumbers.is_valid_number(nine) and phonenumbers.number_type(nine) == PhoneNumberType.MOBILE:
+        return nine
+    return None
 
 
 def format_phone(normalised: str) -> str:

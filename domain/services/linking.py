@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from domain.brazil import normalise_document, normalise_phone
+from domain.brazil import normalise_contact_phone, normalise_document
 from domain.catalogue import Customer
 from domain.clock import Clock
 from domain.errors import CustomerNotFound, InvalidDocument, LinkRefused, TooManyAttempts
@@ -65,7 +65,7 @@ class LinkingService:
             await self._check_not_blocked(uow, telegram_user_id)
         if contact_user_id != telegram_user_id:
             raise await self._fail(telegram_user_id, "not_own_contact")
-        normalised = normalise_phone(phone)
+        normalised = normalise_contact_phone(phone)
         if normalised is None:
             raise await self._fail(telegram_user_id, "no_match")
         async with self.uow_factory() as uow:

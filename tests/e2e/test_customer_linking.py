@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import yaml
 from sqlalchemy import select
 
 from bot.texts import customer as texts
 from bot.texts.labels import BUTTON_SHARE_PHONE
+from domain.brazil import cpf_with_check_digits
 from storage import tables as t
 from storage.database import connect
-from tests.support.bot_harness import ANA_PHONE, BRUNO_PHONE, running_bot
+from tests.support.bot_harness import ANA_PHONE, BRUNO_PHONE, E2E_CATALOGUE, running_bot
 from tests.support.bot_process import program_env, run_program
 from tests.support.catalogue import load_demo, snapshot
 from tests.support.customer_steps import forge_press, linked, wait_idle
@@ -27,8 +29,8 @@ async def test_own_contact_links_whatever_the_spelling_of_the_number(tg, bot):
     # Bruno's number is written in the catalogue without the ninth digit, "(21) 8888-0002".
     bruno = tg.user("Bruno", phone=BRUNO_PHONE)
     steps = [("/start", says("Olá, Bruno", "Compartilhar meu telefone", keyboard=[BUTTON_SHARE_PHONE]))]
-    for spelling in ("5521988880002", "+55 (21) 98888-0002", "21988880002", "552188880002", "(21) 8888-0002",
-                     "0 21 98888 0002", "0055 21 8888-0002"):
+    # A shared contact always starts with its country code, "+" or not (a number without one is refused below).
+    for spelling in ("5521988880002", "+55 (21) 98888-0002", "552188880002", "+55 21 8888-0002", "+5521988880002"):
         steps += [
             (share_contact(spelling), says("Pronto, Bruno Lima", "vinculada", keyboard=[])),
             ("/sair", says("desvinculada")),
@@ -36,7 +38,10 @@ async def test_own_contact_links_whatever_the_spelling_of_the_number(tg, bot):
     steps += [(share_contact(), says("Bruno Lima")), ("/start", says("já está vinculada", "/novo"))]
     await verify_dialog(bruno, steps)
     ana = tg.user("Ana", phone=ANA_PHONE)
-    await verify_dialog(ana, [(share_contact("1199990001"), says("Pronto, Ana Souza"))])  # 8-digit form of hers
+    await verify_dialog(ana, [
+        (share_contact("11999990001"), ASK_FOR_PHONE),  # no country code: +1 199…, not Brazil
+        (share_contact("551199990001"), says("Pronto, Ana Souza")),  # the 8-digit form of hers
+    ])
     tg.assert_no_client_errors()
 
 
@@ -60,6 +65,28 @@ async def test_someone_elses_contact_and_unknown_numbers_get_one_same_refusal(tg
         linked_ids = (await connection.execute(select(t.customers.c.telegram_user_id))).scalars().all()
     assert set(linked_ids) == {None}
     await verify_dialog(ana, [(share_contact(), says("Pronto, Ana Souza"))])
+    tg.assert_no_client_errors()
+
+
+async def test_a_peruvian_account_is_never_linked_to_the_porto_alegre_customer_with_its_digits(tg, database_url):
+    # Telegram shares Mateo's Peruvian mobile +51 987 654 321 as "51987654321": the digits of Paulo's (51) 98765-4321.
+    catalogue = yaml.safe_load(E2E_CATALOGUE.read_text(encoding="utf-8"))
+    catalogue["customers"].append({"id": 60, "name": "Paulo Gaúcho", "cpf": cpf_with_check_digits("987654321"),
+                                   "phones": ["(51) 98765-4321"], "units": [7000]})
+    async with running_bot(tg, database_url, catalogue=catalogue) as bot:
+        mateo = tg.user("Mateo", phone="+51987654321")
+        await verify_dialog(mateo, [
+            ("/start", says("Olá, Mateo", keyboard=[BUTTON_SHARE_PHONE])),
+            (share_contact(), ASK_FOR_PHONE),
+            (share_contact("+51987654321"), ASK_FOR_PHONE),
+            ("/novo", says(NEED_LINK)),
+        ])
+        paulo = tg.user("Paulo", phone="+5551987654321")
+        await verify_dialog(paulo, [(share_contact("555187654321"), says("Pronto, Paulo Gaúcho"))])  # no ninth digit
+        async with bot.database.engine.connect() as connection:
+            linked_to = (await connection.execute(
+                select(t.customers.c.telegram_user_id).where(t.customers.c.id == 60))).scalar_one()
+        assert linked_to == paulo.id
     tg.assert_no_client_errors()
 
 
