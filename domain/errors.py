@@ -114,6 +114,11 @@ class NotLinked(DomainError):
     """The Telegram account is linked to no customer."""
 
     code = "not_linked"
+class LinkChanged(DomainError):
+    """The account was unlinked (or replaced by another account of the customer) after its /novo began: the draft is
+    dropped and nothing is saved."""
+
+    code = "link_changed"
 
 
 class StaleButton(DomainError):

@@ -30,6 +30,23 @@ def looks_like_code(text: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountLink:
+    """The customer a Telegram account speaks for, and since when."""
+
+    customer_id: int
+    telegram_user_id: int
+    linked_at: datetime | None  # None: linked before the time of a link was recorded
+
+    def unbroken_since(self, customer_id: int, moment: datetime) -> bool:
+        """The account has spoken for this customer, without an unlink or a replacement in between, since `moment`.
+
+        An unlink clears the link and a later link records a new time; a replacement moves the link to the other
+        account: either way a draft begun before is no longer this link's to submit.
+        """
+        return self.customer_id == customer_id and (self.linked_at is None or self.linked_at <= moment)
+
+
+@dataclass(frozen=True, slots=True)
 class Invitation:
     customer_id: int
     created_at: datetime

@@ -16,7 +16,7 @@ from domain.catalogue import (
     Unit,
 )
 from domain.changes import Change
-from domain.linking import Invitation, LinkAttempts
+from domain.linking import AccountLink, Invitation, LinkAttempts
 from domain.notifications import Notification
 from domain.pendencias import InternalMessage, Pendencia
 from domain.statuses import Visibility
@@ -80,6 +80,9 @@ class CustomerRepository(Protocol):
     async def get(self, customer_id: int) -> Customer | None: ...
 
     async def by_telegram(self, telegram_user_id: int) -> Customer | None: ...
+
+    async def link_of(self, telegram_user_id: int) -> AccountLink | None:
+        """The account's link, held until the transaction ends so that a link or unlink waits for it."""
 
     async def ids_by_phone(self, phone: str) -> Sequence[int]: ...
 

@@ -36,6 +36,10 @@ _MESSAGES = {
         "nada. Use /novo para começar de novo."
     ),
     "stale_button": "Este botão é de uma mensagem antiga. Use os botões da mensagem mais recente.",
+    "link_changed": (
+        "Esta conta foi desvinculada ou substituída depois que esta abertura começou, então nada foi registrado. "
+        "Use /start para vincular sua conta e /novo para recomeçar."
+    ),
 }
 
 _TEXT_PROBLEMS = {

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from domain.clock import Clock
 from domain.conversation import Conversation
-from domain.errors import ChoiceNotAllowed, InvalidText, NoDraft, NotLinked, NothingToOpen, StaleButton
+from domain.errors import ChoiceNotAllowed, InvalidText, LinkChanged, NoDraft, NotLinked, NothingToOpen, StaleButton
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.services.options import CustomerOptions
 from domain.services.tickets import NewTicketRequest, Outcome, TicketService, customer_options
@@ -349,7 +349,8 @@ class WizardService:
             return draft.message_id
 
     async def submit(self, chat_id: int, user_id: int, message_id: int | None = None) -> Outcome:
-        """Saves the atendimento; the draft is consumed in the same transaction."""
+        """Saves the atendimento; the draft is consumed and the account's link checked in the same transaction, so a
+        restart can neither lose the atendimento nor send it twice, and an /sair cannot slip in between."""
         async with self.uow_factory() as uow:
             draft, _ = await self._live(uow, chat_id, user_id)
             _check_message(draft, message_id)
@@ -357,14 +358,26 @@ class WizardService:
                 draft.type_id, draft.subject_id, draft.empreendimento_id, draft.unit_id, draft.description
             ):
                 raise StaleButton()
+            await self._check_link(uow, draft)
+            if not await uow.conversations.delete(chat_id, user_id):
+                raise NoDraft()  # the other of two presses at once sent it already
             request = NewTicketRequest(
                 draft.type_id, draft.subject_id, draft.empreendimento_id, draft.unit_id, draft.description
             )
-            await uow.conversations.delete(chat_id, user_id)
             outcome = await self.tickets.open_in(uow, draft.customer_id, request)
             await uow.commit()
             self._written(None, chat_id, user_id)
             return outcome
+
+    async def _check_link(self, uow: UnitOfWork, draft: WizardDraft) -> None:
+        """Only the account that began the draft, linked to its customer all along, may send it (SPEC.md "Linking"):
+        after an /sair, or when another account of the customer took the link, the draft is dropped unsent."""
+        link = await uow.customers.link_of(draft.telegram_user_id)
+        if link is None or not link.unbroken_since(draft.customer_id, draft.created_at):
+            await uow.conversations.delete(draft.chat_id, draft.telegram_user_id)
+            await uow.commit()
+            self._written(None, draft.chat_id, draft.telegram_user_id)
+            raise LinkChanged()
 
     async def expired(self, limit: int = 100) -> list[WizardDraft]:
         async with self.uow_factory() as uow:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.brazil import cpf_with_check_digits
 from domain.catalogue import Customer
+from domain.linking import AccountLink
 from storage import tables as t
 
 
@@ -42,6 +43,18 @@ class SqlCustomerRepository:
 
     async def by_document(self, document: str) -> Customer | None:
         return await self._one(t.customers.c.document == document)
+
+    async def link_of(self, telegram_user_id: int) -> AccountLink | None:
+        # FOR UPDATE (PostgreSQL; SQLite's writers are serialised anyway): a concurrent link or unlink of this row
+        # waits until the transaction that checked the link has committed what it checked it for.
+        row = (
+            await self.session.execute(
+                select(t.customers.c.id, t.customers.c.linked_at)
+                .where(t.customers.c.telegram_user_id == telegram_user_id)
+                .with_for_update()
+            )
+        ).one_or_none()
+        return AccountLink(row.id, telegram_user_id, row.linked_at) if row is not None else None
 
     async def ids_by_phone(self, phone: str) -> Sequence[int]:
         rows = await self.session.execute(
