@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
 from urllib.parse import urlparse
 
 from telegram import Update
@@ -13,6 +15,9 @@ from bot.app import build_application, start_application
 from bot.logs import fields, register_secret
 from bot.services import Services
 from bot.settings import Settings, SettingsError
+from bot.texts import bot_process as bot_process_texts
+from domain.clock import Clock
+from storage.bot_lease import BotLease, LeaseHeld, bot_lease
 from storage.database import Database, connect
 from storage.migrate import current_revision, head_revision
 
@@ -79,6 +84,33 @@ async def run_worker(settings: Settings, *, database: Database | None = None, st
             await database.dispose()
 
 
+@contextlib.asynccontextmanager
+async def one_bot_process(
+    database: Database,
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    clock: Clock | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> AsyncIterator[BotLease]:
+    """Holds the bot lease (storage/bot_lease.py) for `run` and `sandbox`: another live bot process on this database
+    makes it raise StartupError naming that process; losing the lease anyway sets `stop`, then raises StartupError.
+    `clock` and `sleep` (the renewal's pause) are for tests."""
+    lost = asyncio.Event()
+
+    def on_lost() -> None:
+        lost.set()
+        stop.set()
+
+    try:
+        async with bot_lease(database, on_lost=on_lost, clock=clock, sleep=sleep) as lease:
+            yield lease
+    except LeaseHeld as held:
+        raise StartupError(bot_process_texts.already_running(held.holder, settings.zone)) from None
+    if lost.is_set():
+        raise StartupError(bot_process_texts.LEASE_LOST)
+
+
 async def run_bot(
     settings: Settings,
     *,
@@ -94,11 +126,13 @@ async def run_bot(
     webhook_target = settings.webhook() if webhook else None
     own_database = database is None
     database = database or connect(settings.database_url)
+    lease = contextlib.AsyncExitStack()
     try:
         await ensure_migrated(database)
+        stop = stop or asyncio.Event()
+        await lease.enter_async_context(one_bot_process(database, settings, stop))  # before any getUpdates
         services = Services.build(settings, database)
         application = build_application(services)
-        stop = stop or asyncio.Event()
         _stop_on_signals(stop)
         try:
             await start_application(application)
@@ -152,5 +186,8 @@ async def run_bot(
             await application.shutdown()
             log.info(fields(event="stopped"))
     finally:
-        if own_database:
-            await database.dispose()
+        try:
+            await lease.aclose()  # released once nothing polls any more
+        finally:
+            if own_database:
+                await database.dispose()

@@ -391,3 +391,18 @@ link_attempts = Table(
     Column("window_started_at", UtcDateTime, nullable=False),
     Column("blocked_until", UtcDateTime, nullable=True),
 )
+
+# --- one bot process ----------------------------------------------------------------------------------------------
+# The lease of the one process that consumes the bot's updates (storage/bot_lease.py): a second `atendimento run`
+# reads who holds it and refuses to start; a crashed holder's lease expires.
+bot_lease = Table(
+    "bot_lease",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("holder", String(64), nullable=False),  # a random id of the holding process
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("pid_namespace", String(64), nullable=False),  # tells two containers with one host name apart
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
