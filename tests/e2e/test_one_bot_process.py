@@ -1,6 +1,6 @@
 """One bot process (SPEC.md "One bot process"), with the real program: a second `atendimento run` against the same
 database exits non-zero with one sentence naming the first one's host, pid and start time, while the first goes on
-serving; after a crash (SIGKILL) a restart on the same machine takes the lease at once; a clean stop releases it."""
+serving and a worker runs beside it; after a crash (SIGKILL) a restart on the same machine takes the lease at once; a clean stop releases it."""
 from __future__ import annotations
 
 import re
@@ -14,6 +14,7 @@ from storage.database import connect
 from tests.support.bot_harness import ANA_PHONE, E2E_CATALOGUE
 from tests.support.bot_process import bot_process, program_env, run_program
 from tests.support.catalogue import load_catalogue
+from tests.support.delivery import WorkerProcess, cli_env
 from tests.support.dialog import says, share_contact, verify_dialog
 
 REFUSAL = "Outro processo do bot já está rodando com este banco de dados"
@@ -36,6 +37,13 @@ async def test_a_second_run_on_the_same_database_is_refused_and_the_first_keeps_
             assert line.startswith(f"atendimento: {REFUSAL}"), err
             assert f"máquina {socket.gethostname()}" in line and f"pid {first.process.pid}," in line, line
             assert re.search(r"iniciado em \d{2}/\d{2}/\d{4} \d{2}:\d{2}\)", line), line
+
+            worker = await WorkerProcess.start(cli_env(tg, database_url), tmp_path, "worker")
+            try:  # workers take no lease: one runs beside the bot process
+                await worker.wait_started()
+                assert await worker.terminate() == 0, worker.log()
+            finally:
+                await worker.ensure_stopped()
 
             ana = tg.user("Ana", phone=ANA_PHONE)
             await verify_dialog(ana, [("/start", says("Compartilhar meu telefone")),
