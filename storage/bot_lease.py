@@ -135,6 +135,7 @@ class BotLease:
         for _ in range(3):  # a holder may release (or a starter insert) between our statements: look again
             now = self.clock.now()
             if await self._take_if(t.bot_lease.c.expires_at <= now, now):
+                log.warning("bot lease taken over: its holder stopped renewing it")
                 return
             try:
                 async with self.database.engine.begin() as connection:
@@ -201,7 +202,7 @@ class BotLease:
                     log.error("bot lease lost: another process took it over")
                     on_lost()
                     return
-            except (SQLAlchemyError, OSError) as exc:  # the database away for a moment: try again next time
+            except Exception as exc:  # the database away for a moment: try again next time (never stop renewing)
                 log.warning("bot lease not renewed: %s", type(exc).__name__)
 
 
