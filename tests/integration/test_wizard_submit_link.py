@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from domain.conversation import Conversation
 from domain.errors import LinkChanged, NoDraft
 from domain.services.linking import LinkingService
 from domain.services.tickets import TicketService
@@ -45,7 +46,7 @@ async def ready_draft(uow_factory, clock, cat, account: int) -> None:
                            empreendimento_id=request.empreendimento_id, unit_id=request.unit_id,
                            description=request.description)
     async with uow_factory() as uow:
-        await uow.drafts.save(draft)
+        await uow.conversations.save(Conversation.of_wizard(draft))
         await uow.commit()
 
 
@@ -78,7 +79,7 @@ async def test_an_account_unlinked_since_its_draft_began_cannot_send_it(world, d
         await wizard.submit(ANA_PHONE_ACCOUNT, ANA_PHONE_ACCOUNT, 40)
     assert await ticket_count(db) == before
     async with uow_factory() as uow:
-        assert await uow.drafts.get(ANA_PHONE_ACCOUNT, ANA_PHONE_ACCOUNT) is None  # dropped, not waiting
+        assert await uow.conversations.get(ANA_PHONE_ACCOUNT, ANA_PHONE_ACCOUNT) is None  # dropped, not waiting
 
 
 async def test_linking_again_after_sair_does_not_revive_the_old_draft(world, db, uow_factory, clock):

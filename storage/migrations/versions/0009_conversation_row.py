@@ -19,7 +19,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0009_conversation_row"
-down_revision = "0006_catalogue_version"
+down_revision = "0008_bot_lease"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_outbox_typed"
-down_revision = "0006_catalogue_version"
+down_revision = "0009_conversation_row"
 branch_labels = None
 depends_on = None
 
