@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 # Without TELEGRAM_BOT_TOKEN (environment or .env) `make run` opens the sandbox: the bot against a simulated Telegram,
 # in the browser at http://127.0.0.1:8080.
 run: $(STAMP)
+	$(BIN)/atendimento secret-key --into .env
 	@if $(BIN)/python -m sandbox.has_token; then \
 		$(BIN)/atendimento run --prepare; \
 	else \

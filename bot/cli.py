@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     invite = sub.add_parser("invite", help="gera um convite de uso único para um cliente (CPF ou CNPJ)")
     invite.add_argument("document", metavar="cpf", help="CPF ou CNPJ do cliente")
 
+    key = sub.add_parser("secret-key", help="gera uma ATENDIMENTO_SECRET_KEY (criptografa as senhas SMTP)")
+    key.add_argument("--into", metavar="ARQUIVO", help="grava no arquivo (.env) se ele ainda não tiver uma")
+
     outbox = sub.add_parser("outbox", help="notificações: list | retry | stats")
     outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True, metavar="AÇÃO")
     listing = outbox_sub.add_parser("list", help="lista as notificações retidas (parked)")
@@ -65,6 +68,7 @@ def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[
         "invite": commands.invite,
         "outbox": commands.outbox,
         "sandbox": sandbox_command,
+        "secret-key": commands.secret_key,
     }
 
 

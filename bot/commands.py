@@ -83,16 +83,16 @@ async def import_catalogue(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if await is_empty(database):
             raise CommandError(operator.DATABASE_NOT_MIGRATED)
-        summary = await import_file(database, args.file, source=args.file, demo_mode=False)
+        summary = await import_file(database, args.file, source=args.file, demo_mode=False,
+                                    secrets=settings.secret_box())
     except CatalogueRefused as refused:
         for line in operator.refusal_lines(refused.source, refused.problems):
             print(line, file=sys.stderr)
         raise CommandError(operator.refused(refused.source, len(refused.problems)), exit_code=2) from None
     finally:
         await database.dispose()
-    print(operator.import_summary(summary))
-    if (warning := operator.import_left_demo(summary)) is not None:
-        print(warning)
+    for line in operator.import_report(summary):
+        print(line)
     return 0
 
 
@@ -202,4 +202,20 @@ async def outbox(args: argparse.Namespace, settings: Settings) -> int:
             print(texts.outbox_retried(count))
     finally:
         await database.dispose()
+    return 0
+
+
+async def secret_key(args: argparse.Namespace, settings: Settings) -> int:
+    """Prints a new key, or (`--into .env`) writes one into the file when neither it nor the environment has one."""
+    from pathlib import Path
+
+    from bot.secret_key import SETTING, ensure_key_in
+    from storage.secrets import new_key
+
+    if args.into is None:
+        print(new_key())
+        return 0
+    if ensure_key_in(Path(args.into)):
+        print(f"{SETTING} gerada em {args.into}. Guarde uma cópia dela: sem ela, as senhas SMTP gravadas no banco "
+              "não podem ser lidas.")
     return 0

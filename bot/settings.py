@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
     reminder_time: time = time(8, 0)
     demo_mode: bool = True  # `false` forbids demo mode even on a database loaded by `atendimento demo`
+    # Seals the SMTP passwords stored in the database (storage/secrets.py); `make run` writes one into .env.
+    atendimento_secret_key: SecretStr | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -88,6 +90,18 @@ class Settings(BaseSettings):
             raise ValueError("use de 1 a 256 caracteres entre A-Z, a-z, 0-9, _ e -")
         return value
 
+    @field_validator("atendimento_secret_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        from storage.secrets import key_problem
+
+        if value is None or not value.get_secret_value().strip():
+            return None
+        problem = key_problem(value.get_secret_value())
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
     # --- derived --------------------------------------------------------------------------------------------------
     @property
     def zone(self) -> ZoneInfo:
@@ -103,6 +117,14 @@ class Settings(BaseSettings):
     def bot_api_file_url(self) -> str:
         root = self.bot_api_base_url.removesuffix("/bot")
         return root + "/file/bot"
+
+    def secret_box(self):
+        """The SecretBox that seals and opens stored SMTP passwords, or None without ATENDIMENTO_SECRET_KEY."""
+        from storage.secrets import SecretBox
+
+        if self.atendimento_secret_key is None:
+            return None
+        return SecretBox(self.atendimento_secret_key.get_secret_value())
 
     def token(self) -> str:
         if self.telegram_bot_token is None or not self.telegram_bot_token.get_secret_value().strip():

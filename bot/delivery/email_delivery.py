@@ -74,7 +74,8 @@ class EmailDelivery:
             if pendencia is None:
                 raise EmailError(FailureReason.OTHER, detail=unreadable)
             message = compose_pendencia_email(encode_payload(pendencia), staff, self.services.zone)
-            await send_email(message, staff.smtp, timeout=self.timeout, tls_context=self.services.smtp_tls_context)
+            await send_email(message, staff.smtp, timeout=self.timeout, tls_context=self.services.smtp_tls_context,
+                             secrets=self.services.settings.secret_box())
         except EmailError as error:
             attempts = row.attempts + 1
             if error.transient and attempts < self.max_attempts:

@@ -12,6 +12,7 @@ class FailureReason(StrEnum):
     TIMEOUT = "timeout"
     TLS = "tls"  # handshake or certificate failure, STARTTLS required but not offered
     AUTH = "auth"  # bad credentials, or the server offers no AUTH
+    SECRET = "secret"  # the stored password cannot be opened: no ATENDIMENTO_SECRET_KEY, another key, plain text
     SENDER_REFUSED = "sender_refused"  # 5xx on MAIL FROM
     RECIPIENT_REFUSED = "recipient_refused"  # 5xx on RCPT TO
     REJECTED = "rejected"  # 5xx on DATA

@@ -1,7 +1,8 @@
 """Sending an e-mail through a staff user's own SMTP settings, every failure turned into one EmailError.
 
 TLS is never optional once configured: with `starttls` a server that does not offer STARTTLS is a failure, not a
-reason to go on in plain text. The password reaches aiosmtplib only; what comes out (EmailError's detail) is the
+reason to go on in plain text. The password is stored sealed (storage/secrets.py) and opened here, with the
+installation's key, just before logging in; it reaches aiosmtplib only; what comes out (EmailError's detail) is the
 server's code and text or the network error, with the password masked should a server ever echo it.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from aiosmtplib import (
 from bot.email.errors import EmailError, FailureReason
 from bot.texts import email as T
 from domain.catalogue import SmtpSettings
+from storage.secrets import SecretBox, SecretUnreadable
 
 DETAIL_MAX_CHARS = 300
 # Replies that mean "log in first" or "your credentials are wrong", whichever command they answer.
@@ -35,22 +37,25 @@ async def send_email(
     *,
     timeout: float = 20,
     tls_context: ssl.SSLContext | None = None,
+    secrets: SecretBox | None,
 ) -> None:
     """Connect, secure, log in, send `message` (envelope sender: smtp.sender; recipients: its To/Cc) and quit.
 
     `timeout` bounds each network step (connecting, the TLS handshake, each reply). `tls_context` None means the
-    system's trusted CAs with host name checking. Returns once the server accepted the message; raises EmailError.
+    system's trusted CAs with host name checking. `secrets` opens the stored password (None: no key set, which
+    fails a user with a password). Returns once the server accepted the message; raises EmailError.
     """
     if smtp is not None and not (smtp.sender or "").strip():
         raise EmailError(FailureReason.NO_SMTP, detail=T.DETAIL_NO_SMTP)
-    client = await _open(smtp, timeout, tls_context)
+    password = _password(smtp, secrets)
+    client = await _open(smtp, timeout, tls_context, password)
     try:
         try:
             await client.send_message(message, sender=smtp.sender.strip())
         except EmailError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes an EmailError
-            raise _classify(exc, "send", smtp) from None
+            raise _classify(exc, "send", password) from None
     finally:
         await _close(client, timeout)
 
@@ -59,22 +64,42 @@ async def check_smtp(
     smtp: SmtpSettings | None,
     timeout: float = 10,
     tls_context: ssl.SSLContext | None = None,
+    *,
+    secrets: SecretBox | None,
 ) -> None:
     """For /diag: connect, secure, log in, NOOP and quit. Returns None when all of it works; raises EmailError."""
-    client = await _open(smtp, timeout, tls_context)
+    password = _password(smtp, secrets)
+    client = await _open(smtp, timeout, tls_context, password)
     try:
         try:
             await client.noop()
         except Exception as exc:  # noqa: BLE001
-            raise _classify(exc, "send", smtp) from None
+            raise _classify(exc, "send", password) from None
     finally:
         await _close(client, timeout)
 
 
-async def _open(smtp: SmtpSettings | None, timeout: float, tls_context: ssl.SSLContext | None) -> aiosmtplib.SMTP:
-    """A connected, secured (as configured) and logged-in client."""
+def opened_password(smtp: SmtpSettings, secrets: SecretBox | None) -> str:
+    """The stored (sealed) password, opened; EmailError(SECRET) saying why when it cannot be."""
+    if not smtp.password:
+        return ""
+    if secrets is None:
+        raise EmailError(FailureReason.SECRET, detail=T.DETAIL_SECRET["no_key"])
+    try:
+        return secrets.open(smtp.password)
+    except SecretUnreadable as exc:
+        raise EmailError(FailureReason.SECRET, detail=T.DETAIL_SECRET[exc.reason]) from None
+
+
+def _password(smtp: SmtpSettings | None, secrets: SecretBox | None) -> str:
     if smtp is None or not (smtp.host or "").strip():
         raise EmailError(FailureReason.NO_SMTP, detail=T.DETAIL_NO_SMTP)
+    return opened_password(smtp, secrets) if smtp.username else ""
+
+
+async def _open(smtp: SmtpSettings, timeout: float, tls_context: ssl.SSLContext | None,
+                password: str) -> aiosmtplib.SMTP:
+    """A connected, secured (as configured) and logged-in client."""
     try:
         client = aiosmtplib.SMTP(
             hostname=smtp.host.strip(),
@@ -85,7 +110,7 @@ async def _open(smtp: SmtpSettings | None, timeout: float, tls_context: ssl.SSLC
             tls_context=tls_context,
         )
     except ValueError as exc:  # settings aiosmtplib refuses (a host name with a line break…)
-        raise _classify(exc, "connect", smtp) from None
+        raise _classify(exc, "connect", password) from None
     phase = "connect"
     try:
         try:
@@ -103,11 +128,11 @@ async def _open(smtp: SmtpSettings | None, timeout: float, tls_context: ssl.SSLC
                     await client.ehlo()
                 if not client.supports_extension("auth"):
                     raise EmailError(FailureReason.AUTH, detail="AUTH not offered by the server")
-                await client.login(smtp.username, smtp.password or "")
+                await client.login(smtp.username, password)
         except EmailError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes an EmailError
-            raise _classify(exc, phase, smtp) from None
+            raise _classify(exc, phase, password) from None
     except BaseException:  # a failure, or the caller's cancellation: never leave the socket open
         client.close()
         raise
@@ -125,9 +150,9 @@ async def _close(client: aiosmtplib.SMTP, timeout: float) -> None:
         client.close()
 
 
-def _classify(exc: BaseException, phase: str, smtp: SmtpSettings | None) -> EmailError:
+def _classify(exc: BaseException, phase: str, password: str) -> EmailError:
     reason = _reason(exc, phase)
-    return EmailError(reason, detail=_detail(exc, smtp))
+    return EmailError(reason, detail=_detail(exc, password))
 
 
 def _reason(exc: BaseException, phase: str) -> FailureReason:
@@ -171,7 +196,7 @@ def _ssl_error_in(exc: BaseException) -> bool:
     return False
 
 
-def _detail(exc: BaseException, smtp: SmtpSettings | None) -> str:
+def _detail(exc: BaseException, password: str) -> str:
     if isinstance(exc, SMTPRecipientsRefused) and exc.recipients:
         exc = exc.recipients[0]
     if isinstance(exc, SMTPResponseException):
@@ -179,7 +204,6 @@ def _detail(exc: BaseException, smtp: SmtpSettings | None) -> str:
     else:
         text = str(exc) or type(exc).__name__
     text = " ".join(text.split())
-    password = smtp.password if smtp is not None else None
     if password:
         text = text.replace(password, "***")
     if len(text) > DETAIL_MAX_CHARS:

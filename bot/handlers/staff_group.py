@@ -19,7 +19,7 @@ from bot.logs import fields
 from bot.services import Services
 from bot.texts import email as email_texts
 from bot.texts import staff as texts
-from domain.catalogue import StaffUser
+from domain.catalogue import SmtpSettings, StaffUser
 
 log = logging.getLogger(__name__)
 
@@ -126,12 +126,20 @@ async def _email_lines(svc: Services) -> list[str]:
     results = await asyncio.gather(*(_smtp_reason(s, svc) for s in checked))
     for staff, (reason, detail) in zip(checked, results, strict=True):
         lines.append(texts.diag_smtp(email_texts.smtp_check(staff.name, reason, detail), reason))
+        if sends_password_in_clear(staff.smtp):
+            lines.append(texts.diag_smtp_without_tls(staff.name))
     return lines
+
+
+def sends_password_in_clear(smtp: SmtpSettings | None) -> bool:
+    """A login (user and password) over a connection neither STARTTLS nor implicit TLS protects."""
+    return smtp is not None and bool(smtp.username) and not (smtp.starttls or smtp.implicit_tls)
 
 
 async def _smtp_reason(staff: StaffUser, svc: Services) -> tuple[str | None, str]:
     try:
-        await check_smtp(staff.smtp, timeout=SMTP_CHECK_SECONDS, tls_context=svc.smtp_tls_context)
+        await check_smtp(staff.smtp, timeout=SMTP_CHECK_SECONDS, tls_context=svc.smtp_tls_context,
+                         secrets=svc.settings.secret_box())
     except EmailError as error:
         return error.reason.value, error.detail
     return None, ""

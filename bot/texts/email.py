@@ -44,6 +44,14 @@ AUTOMATIC = "Mensagem automática do Atendimento. Não responda a este e-mail."
 # The `detail` of a no_smtp failure (every other detail is the server's or the network's own words).
 DETAIL_NO_ADDRESS = "sem endereço de e-mail cadastrado"
 DETAIL_NO_SMTP = "sem configuração de SMTP cadastrada"
+# The `detail` of a secret failure: why the stored password could not be opened (never the password itself).
+DETAIL_SECRET = {
+    "no_key": "ATENDIMENTO_SECRET_KEY não está definida; defina no .env a mesma chave usada na importação",
+    "other_key": "ATENDIMENTO_SECRET_KEY não é a chave com que a senha foi gravada; use a mesma da importação ou "
+                 "reimporte o catálogo",
+    "plaintext": "a senha foi gravada sem criptografia por uma versão anterior; reimporte o catálogo com "
+                 "ATENDIMENTO_SECRET_KEY definida",
+}
 
 REASONS = {
     "no_smtp": "o usuário não tem e-mail ou servidor SMTP configurado",
@@ -51,6 +59,7 @@ REASONS = {
     "timeout": "o servidor de e-mail não respondeu a tempo",
     "tls": "a conexão segura (TLS) com o servidor de e-mail falhou",
     "auth": "o servidor recusou o usuário ou a senha",
+    "secret": "a senha SMTP gravada não pôde ser aberta",
     "sender_refused": "o servidor recusou o remetente",
     "recipient_refused": "o servidor recusou o destinatário",
     "rejected": "o servidor recusou a mensagem",

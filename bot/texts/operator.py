@@ -65,7 +65,8 @@ def _fields(p: Mapping[str, Any]) -> str:
 
 def _kind(p: Mapping[str, Any]) -> str:
     return {"dict": "um bloco de campos", "list": "uma lista", "NoneType": "vazio", "str": "um texto",
-            "int": "um número", "bool": "verdadeiro/falso", "float": "um número decimal"}.get(p.get("kind", ""), "")
+            "int": "um número", "bool": "verdadeiro/falso", "float": "um número decimal",
+            "SpelledNumber": "um número", "date": "uma data", "datetime": "uma data e hora"}.get(p.get("kind", ""), "")
 
 
 def _got(p: Mapping[str, Any]) -> str:
@@ -129,6 +130,17 @@ MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "phone_invalid": lambda p: f"telefone inválido {p['phone']!r}: use DDD e número, como +55 11 99999-0001",
     "email_invalid": lambda p: f"e-mail inválido {p['email']!r}",
     "login_invalid": lambda p: f"login inválido {p['login']!r}: de 2 a 60 caracteres entre a-z, 0-9, '.', '_' e '-'",
+    "quote_it": lambda p: (f"o YAML leu {p.get('input', 'este valor')} como {_kind(p) or 'outro tipo'}, não como "
+                           "texto: escreva entre aspas" + (f", como \"{p['input']}\""
+                                                           if p.get("kind") in ("int", "SpelledNumber") else "")),
+    "number_spelling": lambda p: (f"número escrito de um jeito ambíguo ({p.get('input', '')}): escreva só os "
+                                  "algarismos, sem zeros à esquerda, '_' ou ':'"),
+    "invalid_character": lambda p: "o texto tem um caractere inválido (um \\u de surrogate sozinho); apague-o",
+    "control_character": lambda p: "o texto tem um caractere de controle (invisível); apague-o",
+    "datetime_out_of_range": lambda p: f"data fora do intervalo aceito ({p.get('input', '')}): use um ano entre "
+                                       "1900 e 2200",
+    "secret_key_missing": lambda p: ("para guardar senhas SMTP, defina ATENDIMENTO_SECRET_KEY no .env (gere uma com "
+                                     "`atendimento secret-key`); a senha é gravada criptografada com ela"),
     # several entries
     "duplicate": lambda p: f"{p['what']} {p['value']} repetido" + (
         f" (já usado na linha {p['first_line']})" if p.get("first_line") else ""),
@@ -231,11 +243,63 @@ def import_summary(summary: ImportSummary) -> str:
     return f"Catálogo importado de {summary.source}: {'; '.join(parts)}."
 
 
-def import_left_demo(summary: ImportSummary) -> str | None:
-    if not summary.was_demo:
+def _n(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def demo_removed(summary: ImportSummary) -> str | None:
+    """Going live: what of the demo was removed (storage/catalogue/go_live.py)."""
+    removed = summary.demo_removed
+    if removed is None:
         return None
-    return ("Aviso: o banco tinha o catálogo de demonstração. O modo demonstração foi desligado, mas os dados de "
-            "demonstração continuam lá (a importação nunca apaga nada).")
+    staff = _n(removed.count("staff_users"), "usuário", "usuários")
+    if removed.staff_from_group:
+        staff += f" ({_n(removed.staff_from_group, 'entrou', 'entraram')} pelo grupo de demonstração)"
+    customers = _n(removed.count("customers"), "cliente", "clientes")
+    if removed.visitors:
+        customers += f" ({_n(removed.visitors, 'visitante', 'visitantes')})"
+    parts = [
+        staff, customers,
+        _n(removed.count("customer_phones"), "telefone", "telefones"),
+        _n(removed.count("tickets"), "atendimento", "atendimentos"),
+        _n(removed.count("stages"), "etapa", "etapas"),
+        _n(removed.count("notes"), "observação", "observações"),
+        _n(removed.count("pendencias"), "pendência", "pendências"),
+        _n(removed.count("internal_messages"), "mensagem interna", "mensagens internas"),
+        _n(removed.count("outbox"), "notificação", "notificações"),
+        _n(removed.count("telegram_conversations") + removed.count("wizard_drafts"), "conversa em andamento",
+           "conversas em andamento"),
+        _n(removed.count("units"), "unidade", "unidades"),
+        _n(removed.count("subjects"), "assunto", "assuntos"),
+    ]
+    text = "Demonstração removida antes da importação: " + ", ".join(p for p in parts if p)
+    if removed.staff_group is not None:
+        text += f"; o grupo {removed.staff_group} deixou de ser o grupo da equipe"
+    return text + ". Modo demonstração desligado; números e ids recomeçam do catálogo real."
+
+
+def deactivations(summary: ImportSummary) -> list[str]:
+    """Everyone the import deactivated or unlinked, by name (SPEC.md: each section present is the whole truth)."""
+    lines = []
+    if summary.staff_deactivated_missing:
+        lines.append("Usuários desativados (fora da seção staff): "
+                     + ", ".join(f"{login} ({name})" for login, name in summary.staff_deactivated_missing) + ".")
+    if summary.staff_deactivated_explicitly:
+        lines.append("Usuários desativados (active: false): "
+                     + ", ".join(f"{login} ({name})" for login, name in summary.staff_deactivated_explicitly) + ".")
+    if summary.customers_unlinked:
+        lines.append("Clientes fora da seção customers, sem unidades, telefones e Telegram (atendimentos mantidos): "
+                     + ", ".join(f"{customer_id} ({name})" for customer_id, name in summary.customers_unlinked)
+                     + ".")
+    return lines
+
+
+def import_report(summary: ImportSummary) -> list[str]:
+    """What `atendimento import` prints, line by line."""
+    lines = [line for line in (demo_removed(summary),) if line]
+    lines.append(import_summary(summary))
+    lines.extend(deactivations(summary))
+    return lines
 
 
 def demo_loaded(summary: ImportSummary) -> str:

@@ -325,6 +325,7 @@ def diag_email_off() -> str:
 
 _SMTP_ADVICE = {
     "no_smtp": "Preencha smtp (host, porta, remetente, usuário e senha) deste usuário no catálogo.",
+    "secret": "Confira ATENDIMENTO_SECRET_KEY no .env e reimporte o catálogo (`atendimento import`).",
     "connection": "Confira o servidor (host), a porta e se a rede deixa o bot chegar até ele.",
     "timeout": "Confira o servidor (host), a porta e se a rede deixa o bot chegar até ele.",
     "tls": "Confira starttls / TLS implícito e a porta (587 com STARTTLS, 465 com TLS implícito).",
@@ -338,6 +339,11 @@ def diag_smtp(line: str, reason: str | None) -> str:
     if reason is None:
         return f"{OK} {line}"
     return f"{WARN} {line} {_SMTP_ADVICE.get(reason, _SMTP_ADVICE_DEFAULT)}"
+
+
+def diag_smtp_without_tls(name: str) -> str:
+    return (f"{WARN} SMTP de {esc(name)}: sem starttls nem implicit_tls, a senha vai ao servidor sem criptografia. "
+            "Ligue starttls: true (porta 587) ou implicit_tls: true (porta 465) no catálogo.")
 
 
 def diag_no_responsibles() -> str:

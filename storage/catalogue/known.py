@@ -54,6 +54,9 @@ async def rows_where_in(connection: AsyncConnection, columns: list, key, values:
 class StaffRow:
     id: int
     telegram_user_id: int | None
+    name: str = ""
+    active: bool = True
+    smtp_password: str | None = None  # as stored (encrypted)
 
 
 @dataclass
@@ -73,8 +76,10 @@ async def load_known(connection: AsyncConnection, catalogue: Catalogue) -> Known
     c = catalogue
     known = Known()
     for row in await connection.execute(select(t.staff_users.c.login, t.staff_users.c.id,
-                                               t.staff_users.c.telegram_user_id)):
-        known.staff[row.login] = StaffRow(row.id, row.telegram_user_id)
+                                               t.staff_users.c.telegram_user_id, t.staff_users.c.name,
+                                               t.staff_users.c.active, t.staff_users.c.smtp_password)):
+        known.staff[row.login] = StaffRow(row.id, row.telegram_user_id, row.name, bool(row.active),
+                                          row.smtp_password)
 
     type_ids = {x.id for x in c.ticket_types}
     wanted = {i for s in c.subjects for i in s.types} | {x.type for x in c.tickets}

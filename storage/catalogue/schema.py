@@ -20,8 +20,10 @@ from storage.catalogue.fields import (
     FreeText,
     Id,
     IdSet,
+    Label,
     Login,
     Name,
+    Password,
     Phone,
     Port,
     Position,
@@ -44,7 +46,7 @@ class Smtp(Model):
     host: Name(254)
     port: Port
     username: Name(254) | None = None
-    password: Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)] | None = None
+    password: Password | None = None
     sender: Email
     starttls: Flag = True
     implicit_tls: Flag = False
@@ -106,7 +108,7 @@ class Unit(Model):
     id: Id
     empreendimento: Id
     obra: Id | None = None
-    label: Name()
+    label: Label()
     items: Annotated[list[Name()], BeforeValidator(_none_as_empty)] = []
 
 

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from storage.catalogue.lines import LineMap
 from storage.catalogue.problems import CatalogueRefused, Problem
 from storage.catalogue.schema import SECTIONS, Catalogue, fields_at
+from storage.catalogue.yaml_tree import SpelledNumber
 
 # Pydantic error types that mean the same thing to an operator.
 _SAME = {
@@ -44,6 +45,10 @@ def problem_from_error(error: dict[str, Any], lines: LineMap) -> Problem:
     params.pop("error", None)
     if code in ("too_short", "string_too_short") and isinstance(value, str):
         code = "blank"
+    elif code == "string_type" and isinstance(value, (int, float, bool, date, SpelledNumber)):
+        code = "quote_it"  # YAML read a number, a yes/no or a date where the field wants text
+    elif code == "int_type" and isinstance(value, SpelledNumber):
+        code = "number_spelling"
     elif code == "extra_forbidden":
         if len(loc) == 1:
             code, params = "unknown_section", {"sections": SECTIONS}

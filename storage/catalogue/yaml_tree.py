@@ -19,6 +19,28 @@ _STR = "tag:yaml.org,2002:str"
 MAX_DEPTH = 32  # a catalogue is six levels deep; deeper nesting is a mistake or an attack on the recursion limit
 
 
+class SpelledNumber:
+    """An integer YAML 1.1 reads from a spelling other than plain decimal digits: `0123` (octal, 83), `0x1F`,
+    `0b101`, `1_000`, `1:30` (sexagesimal, 90), `+5`. Kept as written, never as the number: an id field refuses it
+    ("write the digits only"), a text field refuses it ("write it between quotes") — a password `0123` must never
+    become "83"."""
+
+    __slots__ = ("text", "value")
+
+    def __init__(self, text: str, value: int) -> None:
+        self.text = text
+        self.value = value
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SpelledNumber) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
 class YamlProblem(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.code)
@@ -163,7 +185,13 @@ class _Builder:
             return text
         node = ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
         # Straight to the tag's constructor: construct_object would cache every node for the loader's lifetime.
-        return self.loader.yaml_constructors[tag](self.loader, node)
+        try:
+            value = self.loader.yaml_constructors[tag](self.loader, node)
+        except (ValueError, OverflowError):
+            return text  # an impossible date (2025-02-30): the field refuses the text, with its line
+        if type(value) is int and str(value) != text:
+            return SpelledNumber(text, value)
+        return value
 
 
 def build(text: str) -> tuple[Any, LineMap]:

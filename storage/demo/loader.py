@@ -1,7 +1,8 @@
 """Loads demo.yaml: the same import as a real catalogue, with its history moved to look recent, in demo mode.
 
-It refuses a database that holds a real catalogue (customers, demo mode off): fictitious people must never mix
-with a construtora's customers. On a demo database it is idempotent.
+It refuses a database that holds a real catalogue (customers or staff users, demo mode off): fictitious people must
+never mix with a construtora's, and a database in demo mode must hold nothing but the demo — importing the real
+catalogue later removes all of it (storage/catalogue/go_live.py). On a demo database it is idempotent.
 """
 from __future__ import annotations
 
@@ -35,11 +36,13 @@ async def load_demo(database: Database, now: datetime | None = None) -> ImportSu
 
 
 async def _refuse_real_catalogue(connection: AsyncConnection) -> None:
-    has_customers = (await connection.execute(select(exists().where(t.customers.c.id.is_not(None))))).scalar()
+    has_real = (await connection.execute(select(
+        exists().where(t.customers.c.id.is_not(None)) | exists().where(t.staff_users.c.id.is_not(None))
+    ))).scalar()
     demo_mode = (await connection.execute(
         select(t.service_config.c.demo_mode).where(t.service_config.c.id == 1)
     )).scalar()
-    if has_customers and not demo_mode:
+    if has_real and not demo_mode:
         raise RealCatalogueFound()
 
 

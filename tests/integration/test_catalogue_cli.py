@@ -6,14 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.catalogue import FIXTURES
+from tests.support.catalogue import FIXTURES, TEST_SECRET_KEY
 
 PROGRAM = Path(sys.executable).with_name("atendimento")
 
 
 def atendimento(database_url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TELEGRAM_"))}
-    env.update(DATABASE_URL=database_url, LOG_LEVEL="WARNING")
+    env.update(DATABASE_URL=database_url, LOG_LEVEL="WARNING", ATENDIMENTO_SECRET_KEY=TEST_SECRET_KEY)
     return subprocess.run([str(PROGRAM), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -44,7 +44,8 @@ def test_demo_loads_twice_and_then_refuses_a_real_catalogue(database_url, tmp_pa
 
     real = atendimento(database_url, "import", str(FIXTURES / "spec_example.yaml"), cwd=tmp_path)
     assert real.returncode == 0, real.stderr
-    assert "o banco tinha o catálogo de demonstração" in real.stdout
+    assert real.stdout.startswith("Demonstração removida antes da importação: 4 usuários, ")
+    assert "30 atendimentos" in real.stdout
 
     refused = atendimento(database_url, "demo", cwd=tmp_path)
     assert refused.returncode == 1

@@ -11,7 +11,14 @@ from domain.catalogue import Empreendimento, Obra, StageTemplate, TicketType, Un
 from domain.statuses import ServiceMode, Visibility
 from storage import tables as t
 from storage.catalogue import CatalogueRefused, Count
-from tests.support.catalogue import FIXTURES, load_catalogue, load_demo, load_spec_example, snapshot
+from tests.support.catalogue import (
+    FIXTURES,
+    TEST_SECRETS,
+    load_catalogue,
+    load_demo,
+    load_spec_example,
+    snapshot,
+)
 
 
 async def read_back(uow_factory) -> dict:
@@ -42,9 +49,10 @@ async def test_the_spec_example_imports_and_reads_back(db, uow_factory):
     got = await read_back(uow_factory)
     joao, admin = got["joao"], got["admin"]
     assert joao.name == "João Silva" and joao.telegram_user_id == 5001 and joao.email == "joao@construtora.example"
-    assert (joao.smtp.host, joao.smtp.port, joao.smtp.username, joao.smtp.password, joao.smtp.sender,
-            joao.smtp.starttls, joao.smtp.implicit_tls) == (
+    assert (joao.smtp.host, joao.smtp.port, joao.smtp.username, TEST_SECRETS.open(joao.smtp.password),
+            joao.smtp.sender, joao.smtp.starttls, joao.smtp.implicit_tls) == (
         "smtp.construtora.example", 587, "joao", "…", "joao@construtora.example", True, False)
+    assert joao.smtp.password != "…"  # stored sealed
     assert admin.smtp is None and admin.telegram_user_id is None
     config = got["config"]
     assert (config.visibility, config.mode, config.responsible_id, config.config_user_id, config.send_external_email,

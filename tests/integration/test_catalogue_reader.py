@@ -55,7 +55,7 @@ def test_text_that_merely_looks_like_yaml_features_is_fine():
 
 def test_json_errors_carry_lines_unless_yaml_reads_the_file_differently():
     found = refusal(b'{"customers": [\n  {"id": 1,\n   "name": true}]}', name="c.json")
-    assert ("string_type", 3, "customers.0.name") in found and ("missing", 2, "customers.0.cpf") in found
+    assert ("quote_it", 3, "customers.0.name") in found and ("missing", 2, "customers.0.cpf") in found
     # 1e5 is a number in JSON and a string in YAML 1.1: the JSON reading wins, without lines.
     found = refusal(b'{"customers": [\n  {"id": 1e5}]}', name="c.json")
     assert ("int_type", None, "customers.0.id") in found
@@ -71,15 +71,15 @@ def test_values_are_stored_in_their_normal_form():
     raw = """
 staff: [{login: " Maria.Souza ", name: "  Maria   Souza "}]
 customers:
-  - {id: 1, name: Ana, cpf: 1234567890, phones: ["(11) 9999-0001", "+55 11 99999-0001"], units: [5, 5]}
+  - {id: 1, name: Ana, cpf: "01234567890", phones: ["(11) 9999-0001", "+55 11 99999-0001"], units: [5, 5]}
   - {id: 2, name: Padaria, cpf: "12.abc.345/01de-35"}
-units: [{id: 5, empreendimento: 1, label: 101, items: [101, Vaga 2]}]
+units: [{id: 5, empreendimento: 1, label: "101", items: [101, Vaga 2]}]
 """.encode()
     parsed = parse_bytes(raw, source="x.yaml", format="yaml")
     c = validate(parsed.data, parsed.source, parsed.lines)
     assert (c.staff[0].login, c.staff[0].name) == ("maria.souza", "Maria Souza")
     ana, padaria = c.customers
-    assert ana.cpf == "01234567890"  # an unquoted CPF that lost its leading zero
+    assert ana.cpf == "01234567890"
     assert ana.phones == ["+5511999990001"] and ana.units == [5]
     assert padaria.cpf == "12ABC34501DE35"  # the new alphanumeric CNPJ
     assert (c.units[0].label, c.units[0].items) == ("101", ["101", "Vaga 2"])

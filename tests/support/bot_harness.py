@@ -25,7 +25,7 @@ from bot.settings import Settings, load_settings
 from domain.clock import Clock, SystemClock
 from storage import tables
 from storage.database import Database, connect
-from tests.support.catalogue import FIXTURES, load_catalogue
+from tests.support.catalogue import FIXTURES, TEST_SECRET_KEY, load_catalogue
 from sandbox.emulator import FakeTelegram
 
 E2E_CATALOGUE = FIXTURES / "e2e.yaml"
@@ -48,6 +48,7 @@ def test_settings(tg: FakeTelegram, database_url: str, **overrides: Any) -> Sett
         "timezone": "America/Sao_Paulo",
         "company_name": "Construtora Horizonte",
         "log_level": "WARNING",
+        "atendimento_secret_key": TEST_SECRET_KEY,
     }
     values.update(overrides)
     return load_settings(**values)

@@ -12,6 +12,12 @@ from typing import Any
 
 from storage.catalogue import ImportSummary, import_data, import_file
 from storage.database import Database
+from storage.secrets import SecretBox
+
+# The tests' ATENDIMENTO_SECRET_KEY (a fixed, valid Fernet key): it seals the SMTP passwords the tests import, and the
+# bot under test (tests/support/bot_harness.py) opens them with it.
+TEST_SECRET_KEY = "dGVzdHMtb25seS1rZXktMzItYnl0ZXMtbG9uZy4uLi4="
+TEST_SECRETS = SecretBox(TEST_SECRET_KEY)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "catalogues"
 SPEC_EXAMPLE = FIXTURES / "spec_example.yaml"
@@ -20,10 +26,10 @@ DEMO_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 async def load_catalogue(db: Database, source: str | Path | dict[str, Any], *,
-                         demo_mode: bool = False) -> ImportSummary:
+                         demo_mode: bool = False, secrets: SecretBox | None = TEST_SECRETS) -> ImportSummary:
     if isinstance(source, dict):
-        return await import_data(db, source, demo_mode=demo_mode)
-    return await import_file(db, source, source=Path(source).name, demo_mode=demo_mode)
+        return await import_data(db, source, demo_mode=demo_mode, secrets=secrets)
+    return await import_file(db, source, source=Path(source).name, demo_mode=demo_mode, secrets=secrets)
 
 
 async def load_spec_example(db: Database) -> ImportSummary:
