@@ -17,6 +17,7 @@ from bot.settings import load_settings
 from storage import tables as t
 from storage.delivery_queue import OutboxRow
 from tests.support.builders import build_catalogue
+from tests.support.catalogue import TEST_SECRETS
 from tests.support.smtp_server import smtp_ca, smtp_client_tls, smtp_servers  # noqa: F401 - fixtures
 
 PASSWORD = "S3nha-do-Joao"
@@ -27,7 +28,7 @@ async def setup(db, clock, database_url, server):
     async with db.engine.begin() as connection:
         await connection.execute(update(t.staff_users).where(t.staff_users.c.login == "joao").values(
             smtp_host="127.0.0.1", smtp_port=server.port, smtp_sender="joao@construtora.example",
-            smtp_starttls=False, smtp_username=None, smtp_password=PASSWORD))
+            smtp_starttls=False, smtp_username=None, smtp_password=TEST_SECRETS.seal(PASSWORD)))
     services = Services.build(load_settings(database_url=database_url), db, clock)
     await services.tickets.open_ticket(cat.ana, cat.request())
     return cat, services

@@ -16,6 +16,7 @@ from bot.texts import email as texts
 from domain.catalogue import SmtpSettings, StaffUser
 from domain.statuses import StageStatus, TicketStatus
 from domain.views import PendenciaView
+from tests.support.catalogue import TEST_SECRETS
 from tests.support.smtp_server import (  # noqa: F401 - fixtures
     closed_port,
     smtp_ca,
@@ -73,7 +74,7 @@ def assert_no_password(error: EmailError) -> None:
 async def failure(smtp: SmtpSettings | None, *, tls=None, timeout: float = FAST) -> EmailError:
     message = compose_pendencia_email(pendencia(), joao(smtp or SmtpSettings(host="x", port=1, sender=SENDER)), ZONE)
     with pytest.raises(EmailError) as caught:
-        await send_email(message, smtp, timeout=timeout, tls_context=tls)
+        await send_email(message, smtp, timeout=timeout, tls_context=tls, secrets=TEST_SECRETS)
     assert_no_password(caught.value)
     return caught.value
 
@@ -92,7 +93,7 @@ async def test_joao_receives_the_pendencia_through_his_own_account(smtp_servers,
     server = await smtp_servers.start(mode, username=USER, password=PASSWORD)
     smtp = server.settings()
 
-    await send_email(message_for(smtp), smtp, timeout=FAST, tls_context=smtp_client_tls)
+    await send_email(message_for(smtp), smtp, timeout=FAST, tls_context=smtp_client_tls, secrets=TEST_SECRETS)
 
     [mail] = server.received
     assert mail.mail_from == SENDER
@@ -129,7 +130,7 @@ async def test_customer_text_is_escaped_in_the_html_part(smtp_servers):
     tricky = 'Vazamento <b>grave</b> & "urgente" no box d\'água'
     message = message_for(smtp, description=tricky, customer_name="Ana <Souza> & Cia")
 
-    await send_email(message, smtp, timeout=FAST)
+    await send_email(message, smtp, timeout=FAST, secrets=TEST_SECRETS)
 
     [mail] = server.received
     assert mail.auth_login is None and not mail.encrypted
@@ -156,14 +157,16 @@ def test_a_long_description_is_shortened_and_a_missing_due_date_said():
 # --- each failure, and why ------------------------------------------------------------------------------------------
 
 async def test_nobody_listening_is_a_transient_connection_failure():
-    smtp = SmtpSettings(host="127.0.0.1", port=closed_port(), sender=SENDER, username=USER, password=PASSWORD)
+    smtp = SmtpSettings(host="127.0.0.1", port=closed_port(), sender=SENDER, username=USER,
+                        password=TEST_SECRETS.seal(PASSWORD))
     error = await failure(smtp)
     assert (error.reason, error.transient) == (FailureReason.CONNECTION, True)
 
 
 async def test_a_server_that_never_answers_is_a_transient_timeout(smtp_servers):
     silent = await smtp_servers.silent()
-    smtp = SmtpSettings(host="127.0.0.1", port=silent.port, sender=SENDER, username=USER, password=PASSWORD)
+    smtp = SmtpSettings(host="127.0.0.1", port=silent.port, sender=SENDER, username=USER,
+                        password=TEST_SECRETS.seal(PASSWORD))
     error = await failure(smtp, timeout=0.8)
     assert (error.reason, error.transient) == (FailureReason.TIMEOUT, True)
 
@@ -227,13 +230,13 @@ async def test_a_server_demanding_login_from_a_user_without_credentials_is_an_au
     server = await smtp_servers.start("tls", username=USER, password=PASSWORD)
     smtp = server.settings(username=None, password=None)
     with pytest.raises(EmailError) as caught:
-        await send_email(message_for(smtp), smtp, timeout=FAST, tls_context=smtp_client_tls)
+        await send_email(message_for(smtp), smtp, timeout=FAST, tls_context=smtp_client_tls, secrets=TEST_SECRETS)
     assert (caught.value.reason, caught.value.transient) == (FailureReason.AUTH, False)
     assert caught.value.detail.startswith("530")
 
 
 def test_a_user_without_smtp_settings_or_address_cannot_be_emailed():
-    smtp = SmtpSettings(host="smtp.construtora.example", port=587, sender=SENDER, password=PASSWORD)
+    smtp = SmtpSettings(host="smtp.construtora.example", port=587, sender=SENDER, password=TEST_SECRETS.seal(PASSWORD))
     for user, detail in [
         (joao(None), texts.DETAIL_NO_SMTP),
         (joao(smtp, email=None), texts.DETAIL_NO_ADDRESS),
@@ -256,7 +259,7 @@ async def test_sending_without_smtp_settings_is_no_smtp():
 
 async def test_check_smtp_logs_in_and_sends_nothing(smtp_servers, smtp_client_tls):
     server = await smtp_servers.start("starttls", username=USER, password=PASSWORD)
-    assert await check_smtp(server.settings(), FAST, tls_context=smtp_client_tls) is None
+    assert await check_smtp(server.settings(), FAST, tls_context=smtp_client_tls, secrets=TEST_SECRETS) is None
     assert server.auth_attempts == 1
     assert server.received == []
 
@@ -271,13 +274,13 @@ async def test_check_smtp_says_what_is_wrong(smtp_servers, smtp_client_tls):
         (good.settings(password=PASSWORD), FailureReason.AUTH),
         (plain.settings(starttls=True, username=USER, password=PASSWORD), FailureReason.TLS),
         (busy.settings(), FailureReason.SERVER_BUSY),
-        (SmtpSettings(host="127.0.0.1", port=closed_port(), sender=SENDER, password=PASSWORD),
+        (SmtpSettings(host="127.0.0.1", port=closed_port(), sender=SENDER, password=TEST_SECRETS.seal(PASSWORD)),
          FailureReason.CONNECTION),
         (None, FailureReason.NO_SMTP),
     ]
     for smtp, reason in cases:
         with pytest.raises(EmailError) as caught:
-            await check_smtp(smtp, FAST, tls_context=smtp_client_tls)
+            await check_smtp(smtp, FAST, tls_context=smtp_client_tls, secrets=TEST_SECRETS)
         assert caught.value.reason is reason, (smtp, caught.value)
         assert_no_password(caught.value)
 
@@ -305,3 +308,38 @@ def test_every_reason_has_a_portuguese_explanation_and_server_text_is_escaped():
     assert text.endswith("Foram feitas 3 tentativas.")
     assert texts.smtp_check("João Silva") == "SMTP de João Silva: conexão e login funcionando."
     assert texts.smtp_check("João Silva", "timeout").startswith("SMTP de João Silva: o servidor de e-mail não")
+
+
+# --- the password at rest -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("stored", "secrets", "why"), [
+    ("sealed", None, "no_key"),
+    ("sealed", "other", "other_key"),
+    ("plain", "tests", "plaintext"),
+], ids=["no-key", "another-key", "plaintext-from-before"])
+async def test_a_password_that_cannot_be_opened_is_never_sent(smtp_servers, smtp_client_tls, stored, secrets, why):
+    from storage.secrets import SecretBox, new_key
+
+    server = await smtp_servers.start("starttls", username=USER, password=PASSWORD)
+    smtp = server.settings() if stored == "sealed" else replace(server.settings(), password=PASSWORD)
+    box = {None: None, "other": SecretBox(new_key()), "tests": TEST_SECRETS}[secrets]
+    message = message_for(smtp)
+
+    with pytest.raises(EmailError) as caught:
+        await send_email(message, smtp, timeout=FAST, tls_context=smtp_client_tls, secrets=box)
+
+    assert caught.value.reason is FailureReason.SECRET and not caught.value.transient
+    assert caught.value.detail == texts.DETAIL_SECRET[why]
+    assert server.auth_attempts == 0 and server.received == []
+    assert_no_password(caught.value)
+
+
+async def test_the_server_receives_the_opened_password_never_the_sealed_one(smtp_servers, smtp_client_tls):
+    server = await smtp_servers.start("starttls", username=USER, password=PASSWORD)
+    smtp = server.settings()
+    assert smtp.password != PASSWORD and TEST_SECRETS.open(smtp.password) == PASSWORD
+
+    await send_email(message_for(smtp), smtp, timeout=FAST, tls_context=smtp_client_tls, secrets=TEST_SECRETS)
+
+    [mail] = server.received
+    assert mail.auth_login == USER

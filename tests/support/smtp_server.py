@@ -53,7 +53,10 @@ class SmtpServer:
     auth_attempts: int = 0
 
     def settings(self, **overrides) -> SmtpSettings:
-        """SmtpSettings that reach this server (with its credentials, when it has some)."""
+        """SmtpSettings that reach this server (with its credentials, when it has some), the password sealed as the
+        import stores it (open it with tests.support.catalogue.TEST_SECRETS)."""
+        from tests.support.catalogue import TEST_SECRETS
+
         values = dict(
             host=HOST,
             port=self.port,
@@ -64,6 +67,8 @@ class SmtpServer:
             implicit_tls=self.mode == "tls",
         )
         values.update(overrides)
+        if values["password"] is not None:
+            values["password"] = TEST_SECRETS.seal(values["password"])
         return SmtpSettings(**values)
 
 
