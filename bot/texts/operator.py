@@ -247,6 +247,10 @@ def _n(count: int, singular: str, plural: str) -> str:
     return f"{count} {singular if count == 1 else plural}"
 
 
+def _some(count: int, singular: str, plural: str) -> str | None:
+    return _n(count, singular, plural) if count else None
+
+
 def demo_removed(summary: ImportSummary) -> str | None:
     """Going live: what of the demo was removed (storage/catalogue/go_live.py)."""
     removed = summary.demo_removed
@@ -260,17 +264,17 @@ def demo_removed(summary: ImportSummary) -> str | None:
         customers += f" ({_n(removed.visitors, 'visitante', 'visitantes')})"
     parts = [
         staff, customers,
-        _n(removed.count("customer_phones"), "telefone", "telefones"),
+        _some(removed.count("customer_phones"), "telefone", "telefones"),
         _n(removed.count("tickets"), "atendimento", "atendimentos"),
-        _n(removed.count("stages"), "etapa", "etapas"),
-        _n(removed.count("notes"), "observação", "observações"),
-        _n(removed.count("pendencias"), "pendência", "pendências"),
-        _n(removed.count("internal_messages"), "mensagem interna", "mensagens internas"),
-        _n(removed.count("outbox"), "notificação", "notificações"),
-        _n(removed.count("telegram_conversations") + removed.count("wizard_drafts"), "conversa em andamento",
-           "conversas em andamento"),
-        _n(removed.count("units"), "unidade", "unidades"),
-        _n(removed.count("subjects"), "assunto", "assuntos"),
+        _some(removed.count("stages"), "etapa", "etapas"),
+        _some(removed.count("notes"), "observação", "observações"),
+        _some(removed.count("pendencias"), "pendência", "pendências"),
+        _some(removed.count("internal_messages"), "mensagem interna", "mensagens internas"),
+        _some(removed.count("outbox"), "notificação", "notificações"),
+        _some(removed.count("telegram_conversations") + removed.count("wizard_drafts"), "conversa em andamento",
+              "conversas em andamento"),
+        _some(removed.count("units"), "unidade", "unidades"),
+        _some(removed.count("subjects"), "assunto", "assuntos"),
     ]
     text = "Demonstração removida antes da importação: " + ", ".join(p for p in parts if p)
     if removed.staff_group is not None:

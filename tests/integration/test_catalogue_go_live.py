@@ -16,6 +16,7 @@ import pytest
 import yaml
 from sqlalchemy import insert, select
 
+from bot.texts import operator
 from domain.errors import NotAuthorised
 from domain.services.linking import LinkingService
 from domain.services.staff_access import StaffAccess
@@ -121,6 +122,11 @@ async def test_importing_the_real_catalogue_removes_the_whole_demo(db, uow_facto
     assert removed.count("staff_users") == 5 and removed.staff_from_group == 1
     assert removed.visitors == 1 and removed.count("tickets") == 30 and removed.staff_group == STRANGERS_GROUP
     assert (summary.tickets_inserted, summary.tickets_existing) == (8, 0)  # no demo number in the way
+    said = operator.import_report(summary)[0]
+    assert said.startswith("Demonstração removida antes da importação: 5 usuários (1 entrou pelo grupo de "
+                           "demonstração), 17 clientes (1 visitante), ")
+    assert "30 atendimentos" in said and "1 notificação" in said and "2 conversas em andamento" in said
+    assert f"o grupo {STRANGERS_GROUP} deixou de ser o grupo da equipe" in said
     expected = await load_catalogue(fresh_db, real_catalogue())
     assert (expected.tickets_inserted, expected.staff, expected.customers) == (8, summary.staff, summary.customers)
     # Every table, enumerated from the metadata: exactly what the same import gives on an empty database.
