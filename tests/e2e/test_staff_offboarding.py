@@ -36,3 +36,32 @@ async def test_maria_left_out_of_the_staff_section_is_refused_at_once(tg, databa
             ("/pendencias", NOT_STAFF),
         ])
         await verify_dialog(joao, [("/ver 3", "Atendimento nº 3")])
+
+
+async def test_the_issue_path_demo_stranger_then_real_catalogue_leaves_the_stranger_no_right(tg, database_url):
+    """`make run` (the demo) → a stranger adds the bot to a group of their own and sends /pendencias (demo mode makes
+    them staff) → the operator imports the real catalogue, with the bot still running → /ver 1 and /pendencias are
+    refused everywhere."""
+    from tests.integration.test_catalogue_go_live import real_catalogue
+    from tests.support.bot_harness import running_bot
+    from tests.support.catalogue import load_demo
+
+    async with running_bot(tg, database_url, catalogue=None) as bot:
+        await load_demo(bot.database)
+        stranger = tg.user("Estranho", started=True)
+        own_group = tg.group("Meu grupo", members=(stranger,), bot=None)
+        await own_group.add_bot(by=stranger)
+        await own_group.wait_for_reply()
+        await verify_dialog(stranger, [
+            (in_group(own_group, "/pendencias"), says("Pendências abertas", in_chat=own_group)),
+            ("/ver 1", "Atendimento nº 1"),
+        ])
+
+        summary = await load_catalogue(bot.database, real_catalogue())
+        assert summary.demo_removed is not None and summary.tickets_inserted == 8
+
+        await verify_dialog(stranger, [
+            ("/ver 1", NOT_STAFF),
+            ("/pendencias", NOT_STAFF),
+            (in_group(own_group, "/pendencias"), says(NOT_STAFF, in_chat=own_group)),
+        ])
