@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.services.staff_access import DEMO_LOGIN_PREFIX
 from storage import tables as t
 from storage.catalogue_cache import VERSION_COUNTER
+from storage.repositories.customers import DEMO_VISITOR_IDS
 
 # Emptied on going live: every row in them was written by the demo or while it ran.
 DEMO_DATA = frozenset({
@@ -64,9 +66,6 @@ async def holds_demo(connection: AsyncConnection) -> bool:
 
 async def remove_demo(connection: AsyncConnection) -> DemoRemoved:
     """Empties the demo from the database, in the caller's transaction (a refused file rolls it back)."""
-    from domain.services.staff_access import DEMO_LOGIN_PREFIX
-    from storage.repositories.customers import DEMO_VISITOR_IDS
-
     removed = DemoRemoved()
     removed.staff_group = (await connection.execute(
         select(t.service_config.c.staff_chat_id).where(t.service_config.c.id == 1)
