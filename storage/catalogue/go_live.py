@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.services.staff_access import DEMO_LOGIN_PREFIX
 from storage import tables as t
-from storage.catalogue_cache import VERSION_COUNTER
 from storage.repositories.customers import DEMO_VISITOR_IDS
+from storage.repositories.tickets import TICKET_NUMBER_COUNTER
 
 # Emptied on going live: every row in them was written by the demo or while it ran.
 DEMO_DATA = frozenset({
@@ -87,7 +87,7 @@ async def remove_demo(connection: AsyncConnection) -> DemoRemoved:
         if table.name in DEMO_DATA:
             result = await connection.execute(delete(table))
             removed.rows[table.name] = max(result.rowcount or 0, 0)
-    await connection.execute(delete(t.counters).where(t.counters.c.name != VERSION_COUNTER))
+    await connection.execute(delete(t.counters).where(t.counters.c.name == TICKET_NUMBER_COUNTER))
     if connection.dialect.name == "postgresql":
         await _restart_sequences(connection)
     return removed
