@@ -271,7 +271,7 @@ def demo_removed(summary: ImportSummary) -> str | None:
         _some(removed.count("pendencias"), "pendência", "pendências"),
         _some(removed.count("internal_messages"), "mensagem interna", "mensagens internas"),
         _some(removed.count("outbox"), "notificação", "notificações"),
-        _some(removed.count("telegram_conversations") + removed.count("wizard_drafts"), "conversa em andamento",
+        _some(removed.count("conversations"), "conversa em andamento",
               "conversas em andamento"),
         _some(removed.count("units"), "unidade", "unidades"),
         _some(removed.count("subjects"), "assunto", "assuntos"),

@@ -31,8 +31,8 @@ DEMO_DATA = frozenset({
     "tickets", "stages", "notes", "pendencias", "internal_messages",
     # notifications queued or sent to demo people, and the pacing of their chats
     "outbox", "change_log", "send_budget", "delivery_pacing",
-    # conversations and drafts of the people who tried the demo
-    "telegram_conversations", "telegram_user_data", "telegram_chat_data", "telegram_bot_data", "wizard_drafts",
+    # conversations (wizard drafts, questions waiting for an answer) of the people who tried the demo
+    "conversations",
     # linking
     "invitations", "link_attempts",
 })
@@ -41,6 +41,7 @@ DEMO_DATA = frozenset({
 KEPT = {
     "counters": "holds the catalogue version (only ever moves forward: the bot's cache relies on it); the ticket "
                 "numbering kept there on SQLite is restarted",
+    "bot_lease": "which process runs the bot right now (atendimento run): the running bot holds it through the import",
     "service_config": "the installation's one configuration row: reset to its defaults (demo mode off, no staff "
                       "group) before the real file's `config:` applies",
 }

@@ -59,10 +59,8 @@ async def play_with_the_demo(db, uow_factory, clock) -> None:
             queue=f"tg:{VISITOR}", ticket_id=1, payload={}, created_at=now, available_at=now))
         await connection.execute(insert(t.internal_messages).values(
             kind="email_failed", to_staff_id=stranger.id, ticket_id=1, params={}, created_at=now))
-        await connection.execute(insert(t.telegram_conversations).values(
-            name="wizard", key=f"[{VISITOR},{VISITOR}]", state=[1, None], updated_at=now))
-        await connection.execute(insert(t.wizard_drafts).values(
-            chat_id=VISITOR, telegram_user_id=VISITOR, customer_id=linked.customer.id, step="type",
+        await connection.execute(insert(t.conversations).values(
+            chat_id=VISITOR, user_id=VISITOR, state="wizard", customer_id=linked.customer.id, step="type",
             created_at=now, updated_at=now, expires_at=now + timedelta(minutes=30)))
         await connection.execute(insert(t.delivery_pacing).values(queue=f"tg:{VISITOR}", not_before=now))
         await connection.execute(insert(t.link_attempts).values(telegram_user_id=999, failures=1,
@@ -125,7 +123,7 @@ async def test_importing_the_real_catalogue_removes_the_whole_demo(db, uow_facto
     said = operator.import_report(summary)[0]
     assert said.startswith("Demonstração removida antes da importação: 5 usuários (1 entrou pelo grupo de "
                            "demonstração), 17 clientes (1 visitante), ")
-    assert "30 atendimentos" in said and "1 notificação" in said and "2 conversas em andamento" in said
+    assert "30 atendimentos" in said and "1 notificação" in said and "1 conversa em andamento" in said
     assert f"o grupo {STRANGERS_GROUP} deixou de ser o grupo da equipe" in said
     expected = await load_catalogue(fresh_db, real_catalogue())
     assert (expected.tickets_inserted, expected.staff, expected.customers) == (8, summary.staff, summary.customers)
