@@ -150,4 +150,7 @@ def register_handlers(application: Application) -> None:
     application.add_handler(ChatMemberHandler(linking.private_chat_status, ChatMemberHandler.MY_CHAT_MEMBER), group=-2)
 
     application.add_handlers(staff_handlers(application), group=-1)
+    from bot.handlers.reports import report_handler  # /relatorio, a staff command in the same group
+
+    application.add_handler(report_handler(), group=-1)
     application.add_error_handler(errors.on_error)

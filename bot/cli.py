@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     retry = outbox_sub.add_parser("retry", help="devolve notificações retidas à fila")
     retry.add_argument("ids", nargs="*", type=int, help="ids (nenhum: todas as retidas)")
     outbox_sub.add_parser("stats", help="pendentes, entregues, retidas e idade da mais antiga pendente")
+
+    from bot.reports.command import add_parser as add_report_parser
+
+    add_report_parser(sub)
     return parser
 
 
@@ -58,6 +62,7 @@ def _sandbox_port(value: str) -> int:
 def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int | None]]]:
     from bot import commands
     from sandbox.command import sandbox as sandbox_command
+    from bot.reports.command import report
 
     return {
         "run": commands.run,
@@ -69,6 +74,7 @@ def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[
         "outbox": commands.outbox,
         "sandbox": sandbox_command,
         "secret-key": commands.secret_key,
+        "report": report,
     }
 
 

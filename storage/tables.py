@@ -184,6 +184,7 @@ service_config = Table(
     Column("staff_chat_id", TelegramId, nullable=True),
     Column("staff_thread_id", TelegramId, nullable=True),
     Column("demo_mode", Boolean, nullable=False, server_default=text("false")),
+    Column("weekly_report", String(20), nullable=True),  # "mon 08:00": when the weekly report goes to the staff group
     CheckConstraint("id = 1", name="single_row"),
     CheckConstraint("visibility IN ('web_subjects', 'all')", name="visibility"),
     CheckConstraint("mode IN ('register_and_follow', 'register_only')", name="mode"),
@@ -213,6 +214,11 @@ tickets = Table(
     CheckConstraint(_in("status", TICKET_STATUSES), name="status"),
     # /meus: a customer's tickets newest first, by keyset.
     Index("ix_tickets_customer_created", "customer_id", "created_at", "id"),
+    # The report (storage/repositories/reports.py): opened per week; closed per week and days to close by subject,
+    # read from the index alone; open atendimentos by status and subject.
+    Index("ix_tickets_created_at", "created_at"),
+    Index("ix_tickets_closed_report", "closed_at", "status", "subject_id", "created_at"),
+    Index("ix_tickets_status_subject", "status", "subject_id"),
 )
 
 stages = Table(
@@ -230,6 +236,14 @@ stages = Table(
     Column("template_position", Integer, nullable=True),
     CheckConstraint(_in("status", STAGE_STATUSES), name="status"),
     UniqueConstraint("ticket_id", "position"),  # also the index that loads a ticket's stages
+    # The report's overdue pendências by responsible: the pending stages past their due date only.
+    Index(
+        "ix_stages_pending_due",
+        "due_at",
+        "responsible_id",
+        postgresql_where=text("status = 'Pendente'"),
+        sqlite_where=text("status = 'Pendente'"),
+    ),
 )
 
 notes = Table(
@@ -405,4 +419,28 @@ bot_lease = Table(
     Column("pid_namespace", String(64), nullable=False),  # tells two containers with one host name apart
     Column("started_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
+)
+
+# --- reports (bot/reports, storage/repositories/reports.py) ---------------------------------------------------------
+# The customer's rating of a closed atendimento (the satisfaction survey writes it; the report reads it).
+ticket_ratings = Table(
+    "ticket_ratings",
+    metadata,
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True, autoincrement=False),
+    Column("rating", Integer, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("rated_at", UtcDateTime, nullable=False),
+    CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+    Index("ix_ticket_ratings_rated_at", "rated_at", "rating"),  # the report's distribution, from the index alone
+)
+
+# One row per scheduled report (the weekly one: "weekly:<its local date and time>"): the first worker to insert it
+# posts it; a claim that expired without `posted_at` (the worker died) may be taken again.
+report_posts = Table(
+    "report_posts",
+    metadata,
+    Column("period", String(40), primary_key=True),
+    Column("claimed_by", String(80), nullable=False),
+    Column("claim_expires_at", UtcDateTime, nullable=False),
+    Column("posted_at", UtcDateTime, nullable=True),
 )

@@ -35,4 +35,7 @@ def work_jobs(services: Services, bot: Bot, scheduler: AsyncIOScheduler | None =
     scheduler = scheduler or _scheduler(services)
     work = Work(services, bot)
     work.schedule(scheduler)
+    from bot.jobs.weekly_report import schedule_weekly_report
+
+    schedule_weekly_report(scheduler, services, bot, work.worker)
     return scheduler, work

@@ -129,6 +129,9 @@ MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "document_invalid": _document,
     "phone_invalid": lambda p: f"telefone inválido {p['phone']!r}: use DDD e número, como +55 11 99999-0001",
     "email_invalid": lambda p: f"e-mail inválido {p['email']!r}",
+    "weekly_report_invalid": lambda p: f"agenda inválida {p['value']!r}: use dia da semana e hora, como "
+                                       "\"mon 08:00\" (mon, tue, wed, thu, fri, sat, sun; ou seg, ter, qua, qui, "
+                                       "sex, sab, dom)",
     "login_invalid": lambda p: f"login inválido {p['login']!r}: de 2 a 60 caracteres entre a-z, 0-9, '.', '_' e '-'",
     "quote_it": lambda p: (f"o YAML leu {p.get('input', 'este valor')} como {_kind(p) or 'outro tipo'}, não como "
                            "texto: escreva entre aspas" + (f", como \"{p['input']}\""

@@ -64,6 +64,7 @@ COMMAND_MENU = [
     ("encerrar", "Encerrar: /encerrar número"),
     ("cancelar_atendimento", "Cancelar: /cancelar_atendimento número motivo"),
     ("diag", "Diagnóstico do bot"),
+    ("relatorio", "Relatório em gráficos: /relatorio [dias]"),
 ]
 
 # --- who may use the staff commands ---------------------------------------------------------------------------------

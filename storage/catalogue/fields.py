@@ -194,3 +194,18 @@ def Section(item: type):  # noqa: N802 - a top-level list; `customers:` with not
 
 def IdSet():  # noqa: N802 - a list of ids where repeats mean nothing
     return Annotated[list[Id], BeforeValidator(_none_as_empty), AfterValidator(_unique)]
+
+
+def _weekly_report(value: Any) -> Any:
+    # config.weekly_report: "mon 08:00" (or "seg 08:00"), stored in its canonical form.
+    from domain.reports import parse_weekly_schedule
+
+    if not isinstance(value, str):
+        return value
+    schedule = parse_weekly_schedule(value)
+    if schedule is None:
+        raise PydanticCustomError("weekly_report_invalid", "invalid weekly schedule {value}", {"value": value})
+    return schedule.text
+
+
+WeeklyReport = Annotated[str, BeforeValidator(_weekly_report)]

@@ -30,6 +30,7 @@ from storage.catalogue.fields import (
     Section,
     TelegramUserId,
     Timestamp,
+    WeeklyReport,
     _none_as_empty,
     _unique,
 )
@@ -69,6 +70,7 @@ class Config(Model):
     send_external_email: Flag = False
     staff_chat_id: ChatId | None = None
     staff_thread_id: ChatId | None = None
+    weekly_report: WeeklyReport | None = None  # "mon 08:00": the weekly report to the staff group (absent: none)
 
 
 class TicketType(Model):

@@ -207,7 +207,7 @@ async def _config(connection: AsyncConnection, c: Catalogue, staff_ids: dict[str
     values: dict[str, object] = {"demo_mode": demo_mode}
     if c.config is not None:
         given = c.config.model_fields_set
-        plain = ("visibility", "mode", "send_external_email", "staff_chat_id", "staff_thread_id")
+        plain = ("visibility", "mode", "send_external_email", "staff_chat_id", "staff_thread_id", "weekly_report")
         values.update({name: getattr(c.config, name) for name in plain if name in given})
         if "responsible" in given:
             values["responsible_id"] = staff_ids.get(c.config.responsible)
