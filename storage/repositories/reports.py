@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, cast, extract, func, insert, literal_column, select, update
+from sqlalchemy import ColumnElement, and_, case, cast, extract, func, literal_column, select, update
 from sqlalchemy import Integer, or_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from domain.reports import OPEN_STATUSES, ReportAggregates, ReportPeriod
 from storage import tables as t
@@ -137,15 +138,16 @@ class SqlReportPosts:
 
     async def claim(self, period: str, worker: str, now: datetime, until: datetime) -> bool:
         """True when this worker is now the one to post `period`: it inserted the row, or took over a claim that
-        expired unposted. Two workers at once: the primary key lets one insert; the other finds a live claim."""
+        expired unposted. Two workers at once: the primary key lets one insert (the other's insert does nothing, and
+        it finds a live claim)."""
         rp = t.report_posts
-        try:
-            async with self.database.engine.begin() as connection:
-                await connection.execute(insert(rp).values(period=period, claimed_by=worker, claim_expires_at=until))
-            return True
-        except IntegrityError:
-            pass
+        dialect_insert = postgresql_insert if self.database.dialect == "postgresql" else sqlite_insert
         async with self.database.engine.begin() as connection:
+            inserted = await connection.execute(
+                dialect_insert(rp).values(period=period, claimed_by=worker, claim_expires_at=until)
+                .on_conflict_do_nothing(index_elements=[rp.c.period]))
+            if inserted.rowcount == 1:
+                return True
             taken = await connection.execute(
                 update(rp).where(rp.c.period == period, rp.c.posted_at.is_(None),
                                  or_(rp.c.claim_expires_at <= now, rp.c.claimed_by == worker))
