@@ -27,7 +27,8 @@ _lock = threading.Lock()  # matplotlib's font cache and text layout are not mean
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+    label = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+    return label.replace("$", r"\$")  # a name is text, never matplotlib's $math$
 
 
 def _top(pairs: Sequence[tuple[str | None, int]]) -> list[tuple[str, int]]:

@@ -70,7 +70,8 @@ def satisfaction_summary(report: Report) -> str:
 def _names(pairs: Sequence[tuple[str | None, int]], limit: int = NAMES_IN_CAPTION) -> str:
     shown = [f"{esc(shorten(name or NOBODY, 40))} {count}" for name, count in pairs[:limit]]
     if len(pairs) > limit:
-        shown.append(OTHERS.format(count=sum(n for _, n in pairs[limit:])))
+        rest = pairs[limit:]
+        shown.append(f"{OTHERS.format(count=len(rest))} {sum(n for _, n in rest)}")
     return ", ".join(shown)
 
 
