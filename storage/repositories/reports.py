@@ -43,7 +43,7 @@ def hours_between(dialect: str, start, end) -> ColumnElement:
         return cast(func.floor(extract("epoch", end - start) / 3600), Integer)
     # SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): integer seconds, then integer division.
     seconds = cast(func.strftime("%s", end), Integer) - cast(func.strftime("%s", start), Integer)
-    return seconds / 3600
+    return cast(seconds / 3600, Integer)  # SQLAlchemy's / is true division: back to whole hours
 
 
 class SqlReportSource:
