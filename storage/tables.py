@@ -219,6 +219,9 @@ tickets = Table(
     Index("ix_tickets_created_at", "created_at"),
     Index("ix_tickets_closed_report", "closed_at", "status", "subject_id", "created_at"),
     Index("ix_tickets_status_subject", "status", "subject_id"),
+    # The overdue pendências' "is its atendimento still open?", from the index alone.
+    Index("ix_tickets_open_id", "id", postgresql_where=text("status IN ('Aberto', 'A Retornar')"),
+          sqlite_where=text("status IN ('Aberto', 'A Retornar')")),
 )
 
 stages = Table(
@@ -236,11 +239,14 @@ stages = Table(
     Column("template_position", Integer, nullable=True),
     CheckConstraint(_in("status", STAGE_STATUSES), name="status"),
     UniqueConstraint("ticket_id", "position"),  # also the index that loads a ticket's stages
-    # The report's overdue pendências by responsible: the pending stages past their due date only.
+    # The report's overdue pendências by responsible: the pending stages past their due date only, read from the
+    # index alone (the ticket and stage ids join it to the pendência and the ticket's status).
     Index(
         "ix_stages_pending_due",
         "due_at",
         "responsible_id",
+        "ticket_id",
+        "id",
         postgresql_where=text("status = 'Pendente'"),
         sqlite_where=text("status = 'Pendente'"),
     ),

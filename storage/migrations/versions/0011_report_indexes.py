@@ -18,6 +18,7 @@ branch_labels = None
 depends_on = None
 
 PENDING = sa.text("status = 'Pendente'")
+OPEN = sa.text("status IN ('Aberto', 'A Retornar')")
 
 
 def upgrade() -> None:
@@ -25,7 +26,8 @@ def upgrade() -> None:
     op.create_index("ix_tickets_created_at", "tickets", ["created_at"])
     op.create_index("ix_tickets_closed_report", "tickets", ["closed_at", "status", "subject_id", "created_at"])
     op.create_index("ix_tickets_status_subject", "tickets", ["status", "subject_id"])
-    op.create_index("ix_stages_pending_due", "stages", ["due_at", "responsible_id"],
+    op.create_index("ix_tickets_open_id", "tickets", ["id"], postgresql_where=OPEN, sqlite_where=OPEN)
+    op.create_index("ix_stages_pending_due", "stages", ["due_at", "responsible_id", "ticket_id", "id"],
                     postgresql_where=PENDING, sqlite_where=PENDING)
     op.create_table(
         "ticket_ratings",
@@ -54,6 +56,7 @@ def downgrade() -> None:
     op.drop_index("ix_ticket_ratings_rated_at", table_name="ticket_ratings")
     op.drop_table("ticket_ratings")
     op.drop_index("ix_stages_pending_due", table_name="stages")
+    op.drop_index("ix_tickets_open_id", table_name="tickets")
     op.drop_index("ix_tickets_status_subject", table_name="tickets")
     op.drop_index("ix_tickets_closed_report", table_name="tickets")
     op.drop_index("ix_tickets_created_at", table_name="tickets")
