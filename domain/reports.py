@@ -3,8 +3,8 @@ figures computed from them — opened and closed per week, open atendimentos by 
 pendências by responsible, median days to close by subject, satisfaction.
 
 Storage returns small aggregates (counts per week, per subject, per hour of duration, per rating), never rows per
-atendimento: the report costs the same whether the installation has a thousand atendimentos or millions. Medians
-come from the per-hour histogram of durations, so they are exact to the hour.
+atendimento: the database counts through indexes and Python only ever sees a few hundred rows, however large the
+installation. Medians come from the per-hour histogram of durations, so they are exact to the hour.
 """
 from __future__ import annotations
 
