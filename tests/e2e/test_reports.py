@@ -13,6 +13,9 @@ from bot.jobs.weekly_report import WeeklyReport
 from bot.runner import delivery_bot
 from bot.services import Services
 from domain.clock import FrozenClock
+import yaml
+
+from tests.support.bot_harness import E2E_CATALOGUE
 from tests.support.dialog import Action, says, verify_dialog
 from tests.support.staff_world import staff_bot, staff_team, wait_idle
 
@@ -55,6 +58,28 @@ async def test_staff_see_the_report_as_one_picture_with_its_key_numbers(tg, data
         await verify_dialog(joao, [("/relatorio 7", says("Abertos:"))])  # in João's private chat too
         assert joao.last.kind == "photo"
         assert len(photos(tg, group)) == 1
+
+
+async def test_an_installation_with_nothing_to_show_gets_a_sentence(tg, database_url):
+    catalogue = yaml.safe_load(E2E_CATALOGUE.read_text(encoding="utf-8"))
+    catalogue.pop("tickets", None)  # the catalogue, without its history
+    async with staff_bot(tg, database_url, catalogue=catalogue) as (bot, _clock):
+        team = await staff_team(tg, bot)
+        await verify_dialog(team.joao, [
+            (in_group(team.group, "/relatorio"),
+             says("Ainda não há o que mostrar no relatório de", "nenhum atendimento aberto, encerrado ou avaliado",
+                  in_chat=team.group)),
+        ])
+        assert photos(tg, team.group) == []
+        await bot.configure(weekly_report="mon 08:00")
+        sender = delivery_bot(bot.settings)
+        await sender.initialize()
+        try:
+            job = WeeklyReport(Services.build(bot.settings, bot.database, FrozenClock(monday(8))), sender, "w")
+            assert await job.run()
+        finally:
+            await sender.shutdown()
+        assert team.group.last.text.startswith("📊 Relatório semanal\nAinda não há o que mostrar")
 
 
 def monday(hour: int, minute: int = 0, weeks: int = 0) -> datetime:
