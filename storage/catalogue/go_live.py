@@ -35,6 +35,8 @@ DEMO_DATA = frozenset({
     "conversations",
     # linking
     "invitations", "link_attempts",
+    # ratings of demo atendimentos, and the weekly reports posted to the demo's group
+    "ticket_ratings", "report_posts",
 })
 
 # Kept, each for a reason; what in them belongs to the demo is reset below.

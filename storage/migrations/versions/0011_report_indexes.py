@@ -13,7 +13,7 @@ from alembic import op
 from storage.types import Id, UtcDateTime
 
 revision = "0011_report_indexes"
-down_revision = "0006_catalogue_version"
+down_revision = "0010_outbox_typed"
 branch_labels = None
 depends_on = None
 
