@@ -125,3 +125,27 @@ class StaleButton(DomainError):
     """A button of an earlier message, or of a step the conversation has left."""
 
     code = "stale_button"
+
+
+class AttachmentTooBig(DomainError):
+    code = "attachment_too_big"
+
+
+class UnsupportedContent(DomainError):
+    code = "unsupported_content"
+
+
+class TooManyAttachments(DomainError):
+    code = "too_many_attachments"
+
+
+class EmptyMessage(DomainError):
+    code = "empty_message"
+
+
+class MessageRateExceeded(DomainError):
+    code = "message_rate_exceeded"
+
+
+class StoredFileMissing(DomainError):
+    code = "stored_file_missing"

@@ -180,3 +180,20 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+class FileStore(Protocol):
+    """Content-addressed bytes (attachments): a file is named by the SHA-256 of its content, so the same file sent
+    twice is stored once and no name a person chose ever becomes a path. A local directory by default; an
+    S3-compatible object store is the way out of one machine."""
+
+    async def put(self, content: bytes) -> str:
+        """Stores the bytes (if not already there); returns their SHA-256 in lowercase hex."""
+
+    async def get(self, sha256: str) -> bytes:
+        """The bytes stored under this digest; StoredFileMissing when there are none."""
+
+    async def exists(self, sha256: str) -> bool: ...
+
+    async def delete(self, sha256: str) -> bool:
+        """Removes the bytes; False when there were none."""

@@ -450,3 +450,52 @@ report_posts = Table(
     Column("claim_expires_at", UtcDateTime, nullable=False),
     Column("posted_at", UtcDateTime, nullable=True),
 )
+
+# --- messages and attachments inside an atendimento (domain/messages.py) -------------------------------------------
+ticket_messages = Table(
+    "ticket_messages",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("author", String(10), nullable=False),  # customer | staff
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=True),
+    Column("staff_id", Id, ForeignKey("staff_users.id"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("text", Text, nullable=True),
+    Column("opening", Boolean, nullable=False, server_default=text("false")),  # the attachments sent with /novo
+    CheckConstraint("author IN ('customer', 'staff')", name="author"),
+    Index("ix_ticket_messages_ticket_id", "ticket_id", "id"),
+    # "How many messages did this customer send in the last minute?"
+    Index("ix_ticket_messages_customer_created", "customer_id", "created_at"),
+)
+
+ticket_attachments = Table(
+    "ticket_attachments",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("message_id", Id, ForeignKey("ticket_messages.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("file_id", String(255), nullable=False),  # to re-send without re-uploading
+    Column("file_unique_id", String(100), nullable=False),
+    Column("file_name", String(255), nullable=True),  # as sent: shown, never used as a path
+    Column("mime_type", String(100), nullable=True),
+    Column("size", Id, nullable=True),
+    Column("sha256", String(64), nullable=True),  # the bytes in the file store, once downloaded
+    CheckConstraint("kind IN ('photo', 'video', 'document', 'voice')", name="kind"),
+    UniqueConstraint("message_id", "position"),
+    Index("ix_ticket_attachments_sha256", "sha256"),
+)
+
+# Which atendimento each message the bot sent (or copied) is about, so that a Telegram reply to it — a customer's in
+# private, a staff member's in the group — lands on that atendimento (and, for a copy of a customer's message, on it).
+telegram_message_refs = Table(
+    "telegram_message_refs",
+    metadata,
+    Column("chat_id", TelegramId, primary_key=True, autoincrement=False),
+    Column("message_id", TelegramId, primary_key=True, autoincrement=False),
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("ticket_message_id", Id, ForeignKey("ticket_messages.id", ondelete="CASCADE"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_telegram_message_refs_ticket_id", "ticket_id"),
+)

@@ -14,6 +14,7 @@ from storage.repositories.changes import SqlChangeJournal
 from storage.repositories.customers import SqlCustomerRepository
 from storage.repositories.conversations import SqlConversationRepository
 from storage.repositories.links import SqlLinkRepository
+from storage.repositories.messages import SqlTicketMessageRepository
 from storage.repositories.outbox import SqlOutbox
 from storage.repositories.pendencias import SqlMessageRepository, SqlPendenciaRepository
 from storage.repositories.tickets import SqlTicketRepository
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
         self.customers = SqlCustomerRepository(self.session)
         self.pendencias = SqlPendenciaRepository(self.session)
         self.messages = SqlMessageRepository(self.session)
+        self.ticket_messages = SqlTicketMessageRepository(self.session)
         self.outbox = SqlOutbox(self.session, self.clock)
         self.conversations = SqlConversationRepository(self.session)
         self.links = SqlLinkRepository(self.session)

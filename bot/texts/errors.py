@@ -40,6 +40,17 @@ _MESSAGES = {
         "Esta conta foi desvinculada ou substituída depois que esta abertura começou, então nada foi registrado. "
         "Use /start para vincular sua conta e /novo para recomeçar."
     ),
+    "attachment_too_big": (
+        "Este arquivo passa de 20 MB, o limite que o Telegram permite ao bot baixar. Envie uma foto (o Telegram a "
+        "reduz) ou um arquivo menor."
+    ),
+    "unsupported_content": (
+        "Não consigo guardar esse tipo de mensagem. Envie texto, fotos, vídeos, documentos ou mensagens de voz."
+    ),
+    "too_many_attachments": "No máximo {limit} anexos por atendimento na abertura. Os demais não foram guardados.",
+    "empty_message": "A mensagem está vazia. Escreva um texto ou envie um arquivo.",
+    "message_rate_exceeded": "Você enviou muitas mensagens em pouco tempo. Aguarde um minuto e tente de novo.",
+    "stored_file_missing": "Este arquivo não está mais disponível.",
 }
 
 _TEXT_PROBLEMS = {
