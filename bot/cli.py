@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     from bot.reports.command import add_parser as add_report_parser
 
     add_report_parser(sub)
+
+    from bot import audit_command
+
+    audit_command.add_parser(sub)
     return parser
 
 
@@ -60,9 +64,9 @@ def _sandbox_port(value: str) -> int:
 
 
 def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int | None]]]:
-    from bot import commands
-    from sandbox.command import sandbox as sandbox_command
+    from bot import audit_command, commands
     from bot.reports.command import report
+    from sandbox.command import sandbox as sandbox_command
 
     return {
         "run": commands.run,
@@ -75,6 +79,7 @@ def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[
         "sandbox": sandbox_command,
         "secret-key": commands.secret_key,
         "report": report,
+        "audit": audit_command.audit,
     }
 
 

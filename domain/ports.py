@@ -15,6 +15,7 @@ from domain.catalogue import (
     TicketType,
     Unit,
 )
+from domain.audit import AuditEntry
 from domain.changes import Change
 from domain.linking import AccountLink, Invitation, LinkAttempts
 from domain.notifications import Notification
@@ -197,3 +198,7 @@ class FileStore(Protocol):
 
     async def delete(self, sha256: str) -> bool:
         """Removes the bytes; False when there were none."""
+
+
+class AuditLog(Protocol):
+    async def append(self, entry: "AuditEntry") -> None: ...

@@ -499,3 +499,22 @@ telegram_message_refs = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_telegram_message_refs_ticket_id", "ticket_id"),
 )
+
+# --- audit (domain/audit.py) ---------------------------------------------------------------------------------------
+# Append-only: triggers on both backends refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL), whoever tries.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor_kind", String(10), nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("action", String(30), nullable=False),
+    Column("chat_id", TelegramId, nullable=True),
+    Column("ticket_number", Id, nullable=True),
+    Column("details", Json, nullable=False),
+    CheckConstraint("actor_kind IN ('staff', 'customer', 'operator', 'system')", name="actor_kind"),
+    Index("ix_audit_log_ticket_number", "ticket_number", "id"),
+    Index("ix_audit_log_actor", "actor", "id"),
+    Index("ix_audit_log_at", "at"),
+)

@@ -9,6 +9,7 @@ from domain.clock import Clock, SystemClock
 from domain.errors import ConcurrentChange
 from storage.catalogue_cache import CatalogueCache
 from storage.database import Database
+from storage.repositories.audit import SqlAuditLog
 from storage.repositories.catalogue import SqlCatalogueRepository
 from storage.repositories.changes import SqlChangeJournal
 from storage.repositories.customers import SqlCustomerRepository
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
         self.pendencias = SqlPendenciaRepository(self.session)
         self.messages = SqlMessageRepository(self.session)
         self.ticket_messages = SqlTicketMessageRepository(self.session)
+        self.audit = SqlAuditLog(self.session)
         self.outbox = SqlOutbox(self.session, self.clock)
         self.conversations = SqlConversationRepository(self.session)
         self.links = SqlLinkRepository(self.session)

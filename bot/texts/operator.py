@@ -418,3 +418,26 @@ def outbox_retried(count: int) -> str:
     if count == 1:
         return "1 notificação devolvida à fila; a entrega a envia em seguida."
     return f"{count} notificações devolvidas à fila; a entrega as envia em seguida, na ordem em que foram criadas."
+
+
+# --- atendimento audit ---------------------------------------------------------------------------------------------
+AUDIT_HEADER = "quando\tquem\tchat\tação\tatendimento\tdetalhes"
+AUDIT_NOTHING = "Nenhum registro de auditoria com esses filtros."
+_ACTOR_KINDS = {"staff": "equipe", "customer": "cliente", "operator": "operador", "system": "sistema"}
+
+
+def audit_line(entry, zone) -> str:
+    """One tab-separated line per entry (a spreadsheet opens it as it is)."""
+    from bot.texts.format import fmt_datetime
+
+    who = entry.actor if entry.actor_kind.value in ("customer", "operator", "system") else \
+        f"{_ACTOR_KINDS[entry.actor_kind.value]} {entry.actor}"
+    details = "; ".join(f"{key}={value}" for key, value in sorted(entry.details.items()))
+    return "\t".join([
+        fmt_datetime(entry.at, zone), who, "—" if entry.chat_id is None else str(entry.chat_id), str(entry.action),
+        "—" if entry.ticket_number is None else f"nº {entry.ticket_number}", details or "—",
+    ])
+
+
+def audit_more(limit: int) -> str:
+    return f"… mostrados os primeiros {limit}; use --since ou --limit para ver outros."
