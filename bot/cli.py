@@ -51,9 +51,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_report_parser(sub)
 
-    from bot import audit_command
+    from bot import audit_command, privacy_command
 
     audit_command.add_parser(sub)
+    privacy_command.add_parser(sub)
     return parser
 
 
@@ -64,7 +65,7 @@ def _sandbox_port(value: str) -> int:
 
 
 def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int | None]]]:
-    from bot import audit_command, commands
+    from bot import audit_command, commands, privacy_command
     from bot.reports.command import report
     from sandbox.command import sandbox as sandbox_command
 
@@ -80,6 +81,7 @@ def _handlers() -> dict[str, Callable[[argparse.Namespace, Settings], Coroutine[
         "secret-key": commands.secret_key,
         "report": report,
         "audit": audit_command.audit,
+        "privacy": privacy_command.privacy,
     }
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -49,6 +50,8 @@ class Settings(BaseSettings):
     demo_mode: bool = True  # `false` forbids demo mode even on a database loaded by `atendimento demo`
     # Seals the SMTP passwords stored in the database (storage/secrets.py); `make run` writes one into .env.
     atendimento_secret_key: SecretStr | None = None
+    # Attachments' bytes (storage/file_store.py), named by their SHA-256: nothing a user sends becomes a path.
+    attachments_dir: Path = Path("data/anexos")
 
     @field_validator("timezone")
     @classmethod

@@ -441,3 +441,16 @@ def audit_line(entry, zone) -> str:
 
 def audit_more(limit: int) -> str:
     return f"… mostrados os primeiros {limit}; use --since ou --limit para ver outros."
+
+
+# --- atendimento privacy -------------------------------------------------------------------------------------------
+PRIVACY_NOBODY = "Nenhum cliente com esse CPF/CNPJ (já anonimizado, ou nunca cadastrado). Nada foi alterado."
+
+
+def privacy_invalid_document(raw: str) -> str:
+    return f"CPF/CNPJ inválido: {raw!r}. Nada foi alterado."
+
+
+def privacy_anonymized(customer_id: int, tickets: int, messages: int, files: int) -> str:
+    return (f"Cliente {customer_id} anonimizado: {tickets} atendimento(s) mantidos para estatística, "
+            f"{messages} mensagem(ns) removida(s), {files} arquivo(s) apagado(s).")
