@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     atendimento_secret_key: SecretStr | None = None
     # Attachments' bytes (storage/file_store.py), named by their SHA-256: nothing a user sends becomes a path.
     attachments_dir: Path = Path("data/anexos")
+    # LGPD: delete the files of atendimentos final for longer than this many days (unset: keep them).
+    attachment_retention_days: int | None = Field(default=None, ge=1, le=36500)
 
     @field_validator("timezone")
     @classmethod

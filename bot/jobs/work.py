@@ -30,6 +30,7 @@ DRAIN_SECONDS = 60.0
 EMAIL_INTERVAL = 5.0
 REMINDER_CHECK_MINUTES = 5
 FEED_BATCH = 500
+RETENTION_HOURS = 6
 
 
 def worker_name() -> str:
@@ -88,6 +89,19 @@ class Work:
             return 0
         return await self._tracked(self.services.reminders.remind(now.date())) or 0
 
+    async def apply_retention(self) -> int:
+        """ATTACHMENT_RETENTION_DAYS: deletes the files of atendimentos final for longer than that."""
+        from storage.file_store import LocalFileStore
+        from storage.retention import apply_retention
+
+        settings = self.services.settings
+        if settings.attachment_retention_days is None:
+            return 0
+        run = await self._tracked(apply_retention(
+            self.services.database, LocalFileStore(settings.attachments_dir), self.services.clock.now(),
+            settings.attachment_retention_days))
+        return run.files_deleted if run else 0
+
     def schedule(self, scheduler: AsyncIOScheduler) -> None:
         settings = self.services.settings
         scheduler.add_job(self.deliver, "interval", seconds=settings.delivery_interval_seconds, id="deliver")
@@ -95,6 +109,9 @@ class Work:
         scheduler.add_job(self.feed_changes, "interval", seconds=settings.change_feed_interval_seconds, id="changes")
         scheduler.add_job(self.remind, "interval", minutes=REMINDER_CHECK_MINUTES, id="reminders",
                           next_run_time=datetime.now(self.services.zone))  # the scheduler runs on real time
+        if settings.attachment_retention_days is not None:
+            scheduler.add_job(self.apply_retention, "interval", hours=RETENTION_HOURS, id="retention",
+                              next_run_time=datetime.now(self.services.zone))
 
     async def stop(self, timeout: float = 30.0) -> None:
         """Lets in-flight sends finish (no new ones start), then gives back whatever this worker still holds. Call
