@@ -165,6 +165,7 @@ class UnitOfWork(Protocol):
     links: LinkRepository
     conversations: ConversationRepository
     changes: ChangeJournal
+    audit: "AuditLog"
 
     async def __aenter__(self) -> Self: ...
 
@@ -201,4 +202,5 @@ class FileStore(Protocol):
 
 
 class AuditLog(Protocol):
-    async def append(self, entry: "AuditEntry") -> None: ...
+    async def append(self, entry: AuditEntry) -> None:
+        """Appends, in the unit of work's transaction; nothing ever updates or deletes an entry."""

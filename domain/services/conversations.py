@@ -94,7 +94,7 @@ class CustomerConversations:
             number = conversation.ticket_number
             try:
                 customer_id = await self._customer_id(uow, user_id)
-                await self.tickets.cancel_by_customer_in(uow, customer_id, number, reason)
+                await self.tickets.cancel_by_customer_in(uow, customer_id, number, reason, chat_id=chat_id)
             except InvalidText:
                 raise
             except DomainError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.audit import ActorKind, AuditAction, AuditEntry, customer_actor
 from domain.catalogue import ServiceConfig, StaffUser, Subject
 from domain.clock import Clock
 from domain.errors import FollowingNotOffered, StaffNotFound, TicketNotFound
@@ -87,7 +88,8 @@ class TicketService:
             await uow.commit()
             return outcome
 
-    async def open_in(self, uow: UnitOfWork, customer_id: int, request: NewTicketRequest) -> Outcome:
+    async def open_in(self, uow: UnitOfWork, customer_id: int, request: NewTicketRequest, *,
+                      chat_id: int | None = None) -> Outcome:
         """`open_ticket` inside the caller's unit of work (the wizard consumes its draft in the same transaction, so a
         restart can neither lose the atendimento nor send it twice); the caller commits."""
         description = checked_description(request.description)
@@ -117,7 +119,9 @@ class TicketService:
             # A subject without a stage template still gets one stage, so somebody is responsible for it.
             ticket.add_stage(subject.name, fallback_responsible(subject, config), now, from_catalogue=True)
         uow.tickets.add(ticket)
-        return await self._record(uow, ticket, subject, config, now, opened=True)
+        outcome = await self._record(uow, ticket, subject, config, now, opened=True)
+        await self._audit(uow, customer_id, AuditAction.OPEN_TICKET, ticket.number, chat_id)
+        return outcome
 
     async def cancel_by_customer(self, customer_id: int, number: int, reason: str) -> Outcome:
         async with self.uow_factory() as uow:
@@ -125,7 +129,8 @@ class TicketService:
             await uow.commit()
             return outcome
 
-    async def cancel_by_customer_in(self, uow: UnitOfWork, customer_id: int, number: int, reason: str) -> Outcome:
+    async def cancel_by_customer_in(self, uow: UnitOfWork, customer_id: int, number: int, reason: str, *,
+                                    chat_id: int | None = None) -> Outcome:
         """`cancel_by_customer` inside the caller's unit of work (the customer's conversation ends in the same
         transaction); the caller commits."""
         reason = checked_reason(reason)
@@ -151,11 +156,13 @@ class TicketService:
                 now,
                 ticket.id,
             )
+        await self._audit(uow, customer_id, AuditAction.CUSTOMER_CANCEL, ticket.number, chat_id)
         return outcome
 
     # --- staff --------------------------------------------------------------------------------------------------
     async def add_stage(
-        self, actor: StaffUser, number: int, description: str, responsible_login: str | None = None
+        self, actor: StaffUser, number: int, description: str, responsible_login: str | None = None,
+        *, chat_id: int | None = None,
     ) -> Outcome:
         async with self.uow_factory() as uow:
             ticket, subject, config = await self._load(uow, number)
@@ -167,19 +174,26 @@ class TicketService:
             now = self.clock.now()
             ticket.add_stage(description, responsible.id, now)
             outcome = await self._record(uow, ticket, subject, config, now)
+            await self._audit(uow, actor, AuditAction.ADD_STAGE, number, chat_id,
+                              {"etapa": outcome.created_stages[-1].position})
             await uow.commit()
             return outcome
 
-    async def add_note(self, actor: StaffUser, number: int, position: int, text: str) -> Outcome:
+    async def add_note(self, actor: StaffUser, number: int, position: int, text: str,
+        *, chat_id: int | None = None,
+    ) -> Outcome:
         async with self.uow_factory() as uow:
             ticket, subject, config = await self._load(uow, number)
             now = self.clock.now()
             ticket.add_note(position, text, actor.name, now, author_staff_id=actor.id)
             outcome = await self._record(uow, ticket, subject, config, now)
+            await self._audit(uow, actor, AuditAction.ADD_NOTE, number, chat_id, {"etapa": position})
             await uow.commit()
             return outcome
 
-    async def resolve_stage(self, actor: StaffUser, number: int, position: int, note: str | None = None) -> Outcome:
+    async def resolve_stage(self, actor: StaffUser, number: int, position: int, note: str | None = None,
+        *, chat_id: int | None = None,
+    ) -> Outcome:
         async with self.uow_factory() as uow:
             ticket, subject, config = await self._load(uow, number)
             now = self.clock.now()
@@ -193,28 +207,35 @@ class TicketService:
                 author_staff_id=actor.id,
             )
             outcome = await self._record(uow, ticket, subject, config, now)
+            await self._audit(uow, actor, AuditAction.RESOLVE_STAGE, number, chat_id, {"etapa": position})
             await uow.commit()
             return outcome
 
-    async def cancel_stage(self, actor: StaffUser, number: int, position: int, reason: str) -> Outcome:
+    async def cancel_stage(self, actor: StaffUser, number: int, position: int, reason: str,
+        *, chat_id: int | None = None,
+    ) -> Outcome:
         async with self.uow_factory() as uow:
             ticket, subject, config = await self._load(uow, number)
             now = self.clock.now()
             ticket.cancel_stage(position, reason, now, subject, author=actor.name, author_staff_id=actor.id)
             outcome = await self._record(uow, ticket, subject, config, now)
+            await self._audit(uow, actor, AuditAction.CANCEL_STAGE, number, chat_id, {"etapa": position})
             await uow.commit()
             return outcome
 
-    async def mark_a_retornar(self, actor: StaffUser, number: int) -> Outcome:
+    async def mark_a_retornar(self, actor: StaffUser, number: int, *, chat_id: int | None = None) -> Outcome:
         async with self.uow_factory() as uow:
             ticket, subject, config = await self._load(uow, number)
             now = self.clock.now()
             ticket.mark_a_retornar(now)
             outcome = await self._record(uow, ticket, subject, config, now)
+            await self._audit(uow, actor, AuditAction.RETURN_CALL, number, chat_id, {})
             await uow.commit()
             return outcome
 
-    async def close(self, actor: StaffUser, number: int, note: str | None = None) -> Outcome:
+    async def close(self, actor: StaffUser, number: int, note: str | None = None,
+        *, chat_id: int | None = None,
+    ) -> Outcome:
         async with self.uow_factory() as uow:
             ticket, subject, config = await self._load(uow, number)
             now = self.clock.now()
@@ -224,19 +245,28 @@ class TicketService:
                     ticket.add_note(stages[-1].position, note, actor.name, now, author_staff_id=actor.id)
             ticket.close(now)
             outcome = await self._record(uow, ticket, subject, config, now)
+            await self._audit(uow, actor, AuditAction.CLOSE, number, chat_id, {})
             await uow.commit()
             return outcome
 
-    async def cancel(self, actor: StaffUser, number: int, reason: str) -> Outcome:
+    async def cancel(self, actor: StaffUser, number: int, reason: str, *, chat_id: int | None = None) -> Outcome:
         async with self.uow_factory() as uow:
             ticket, subject, config = await self._load(uow, number)
             now = self.clock.now()
             ticket.cancel(reason, now)
             outcome = await self._record(uow, ticket, subject, config, now)
+            await self._audit(uow, actor, AuditAction.CANCEL_TICKET, number, chat_id, {})
             await uow.commit()
             return outcome
 
     # --- shared -------------------------------------------------------------------------------------------------
+    async def _audit(self, uow: UnitOfWork, actor: StaffUser | int, action: AuditAction, number: int,
+                     chat_id: int | None, details: dict | None = None) -> None:
+        """Who did it (a staff login, or a customer's record id), from which chat: in the change's transaction."""
+        kind, who = ((ActorKind.STAFF, actor.login) if isinstance(actor, StaffUser)
+                     else (ActorKind.CUSTOMER, customer_actor(actor)))
+        await uow.audit.append(AuditEntry(self.clock.now(), kind, who, action, chat_id, number, details or {}))
+
     @staticmethod
     async def _subject(uow: UnitOfWork, ticket: Ticket | None) -> Subject:
         if ticket is None:

@@ -364,7 +364,7 @@ class WizardService:
             request = NewTicketRequest(
                 draft.type_id, draft.subject_id, draft.empreendimento_id, draft.unit_id, draft.description
             )
-            outcome = await self.tickets.open_in(uow, draft.customer_id, request)
+            outcome = await self.tickets.open_in(uow, draft.customer_id, request, chat_id=chat_id)
             await uow.commit()
             self._written(None, chat_id, user_id)
             return outcome

@@ -92,3 +92,31 @@ async def test_bad_filters_get_one_clear_line(database_url, tmp_path, args):
     code, out, err = await run_cli("audit", *args, env=cli_env(None, database_url), cwd=tmp_path)
     assert code == 2 and out == ""
     assert "Traceback" not in err and ("não é" in err)
+
+
+async def test_each_staff_change_and_the_customers_own_are_recorded_with_the_change(db, uow_factory, clock):
+    from domain.services.tickets import TicketService
+    from tests.support.builders import build_catalogue
+
+    cat = await build_catalogue(db)
+    service = TicketService(uow_factory, clock)
+    async with uow_factory() as uow:
+        joao = await uow.catalogue.staff_by_login("joao")
+    number = (await service.open_ticket(cat.ana, cat.request(), consume_draft=None)).ticket_number
+    await service.add_note(joao, number, 1, "Vistoria marcada.", chat_id=-1001234567890)
+    await service.resolve_stage(joao, number, 1, chat_id=5001)
+    await service.add_stage(joao, number, "Pintura", chat_id=5001)
+    await service.cancel_stage(joao, number, 3, "Não será preciso", chat_id=5001)
+    await service.resolve_stage(joao, number, 2, chat_id=5001)
+    await service.close(joao, number, chat_id=-1001234567890)
+    async with uow_factory() as uow:
+        entries = await uow.audit.entries(ticket_number=number)
+    assert [(e.actor, str(e.action), e.chat_id, dict(e.details)) for e in entries] == [
+        ("cliente 1", "abrir", None, {}),
+        ("joao", "obs", -1001234567890, {"etapa": 1}),
+        ("joao", "resolver", 5001, {"etapa": 1}),
+        ("joao", "etapa", 5001, {"etapa": 3}),
+        ("joao", "cancelar_etapa", 5001, {"etapa": 3}),
+        ("joao", "resolver", 5001, {"etapa": 2}),
+        ("joao", "encerrar", -1001234567890, {}),
+    ]
