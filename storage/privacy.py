@@ -133,9 +133,7 @@ class SqlPrivacy:
         } for row in tickets]
 
     async def _ratings(self, ticket_ids: list[int]) -> dict[int, dict[str, Any]]:
-        ratings = getattr(t, "ticket_ratings", None)  # the survey's table, where this installation has it
-        if ratings is None:
-            return {}
+        ratings = t.ticket_ratings
         rows = (await self.session.execute(select(ratings).where(ratings.c.ticket_id.in_(ticket_ids)))).all()
         return {r.ticket_id: {"nota": r.rating, "comentario": r.comment} for r in rows}
 
@@ -148,14 +146,12 @@ class SqlPrivacy:
         )).scalar_one_or_none()
         await self.session.execute(update(t.customers).where(t.customers.c.id == customer_id)
                                    .values(telegram_user_id=None, linked_at=None, unreachable_at=None))
-        await self.session.execute(delete(t.wizard_drafts).where(t.wizard_drafts.c.customer_id == customer_id))
+        await self.session.execute(delete(t.conversations).where(t.conversations.c.customer_id == customer_id))
         if account is None:
             return None
-        key = f"[{account},{account}]"  # a private chat's conversation key: chat id = user id
-        await self.session.execute(delete(t.telegram_conversations).where(t.telegram_conversations.c.key == key))
-        await self.session.execute(delete(t.telegram_user_data).where(t.telegram_user_data.c.user_id == account))
-        await self.session.execute(delete(t.telegram_chat_data).where(t.telegram_chat_data.c.chat_id == account))
-        await self.session.execute(delete(t.wizard_drafts).where(t.wizard_drafts.c.telegram_user_id == account))
+        conversations = t.conversations
+        await self.session.execute(delete(conversations).where(
+            (conversations.c.user_id == account) | (conversations.c.chat_id == account)))
         await self.session.execute(delete(t.link_attempts).where(t.link_attempts.c.telegram_user_id == account))
         await self.session.execute(update(t.invitations).where(t.invitations.c.used_by == account)
                                    .values(used_by=None))

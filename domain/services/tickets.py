@@ -262,7 +262,11 @@ class TicketService:
     # --- shared -------------------------------------------------------------------------------------------------
     async def _audit(self, uow: UnitOfWork, actor: StaffUser | int, action: AuditAction, number: int,
                      chat_id: int | None, details: dict | None = None) -> None:
-        """Who did it (a staff login, or a customer's record id), from which chat: in the change's transaction."""
+        """Who did it (a staff login, or a customer's record id), from which chat: in the change's transaction. Not in
+        demo mode: going live restarts the ticket numbers, and the append-only log would tie the demo's actions to
+        real atendimentos."""
+        if (await uow.catalogue.config()).demo_mode:
+            return
         kind, who = ((ActorKind.STAFF, actor.login) if isinstance(actor, StaffUser)
                      else (ActorKind.CUSTOMER, customer_actor(actor)))
         await uow.audit.append(AuditEntry(self.clock.now(), kind, who, action, chat_id, number, details or {}))

@@ -37,6 +37,8 @@ DEMO_DATA = frozenset({
     "invitations", "link_attempts",
     # ratings of demo atendimentos, and the weekly reports posted to the demo's group
     "ticket_ratings", "report_posts",
+    # messages and attachments exchanged in demo atendimentos (their files are left to the retention job)
+    "ticket_messages", "ticket_attachments", "telegram_message_refs",
 })
 
 # Kept, each for a reason; what in them belongs to the demo is reset below.
@@ -44,6 +46,7 @@ KEPT = {
     "counters": "holds the catalogue version (only ever moves forward: the bot's cache relies on it); the ticket "
                 "numbering kept there on SQLite is restarted",
     "bot_lease": "which process runs the bot right now (atendimento run): the running bot holds it through the import",
+    "audit_log": "append-only by design (triggers refuse DELETE); nothing is written to it in demo mode",
     "service_config": "the installation's one configuration row: reset to its defaults (demo mode off, no staff "
                       "group) before the real file's `config:` applies",
 }

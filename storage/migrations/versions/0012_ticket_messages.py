@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_ticket_messages"
-down_revision = "0006_catalogue_version"
+down_revision = "0011_report_indexes"
 branch_labels = None
 depends_on = None
 
