@@ -102,7 +102,7 @@ async def test_each_staff_change_and_the_customers_own_are_recorded_with_the_cha
     service = TicketService(uow_factory, clock)
     async with uow_factory() as uow:
         joao = await uow.catalogue.staff_by_login("joao")
-    number = (await service.open_ticket(cat.ana, cat.request(), consume_draft=None)).ticket_number
+    number = (await service.open_ticket(cat.ana, cat.request())).ticket_number
     await service.add_note(joao, number, 1, "Vistoria marcada.", chat_id=-1001234567890)
     await service.resolve_stage(joao, number, 1, chat_id=5001)
     await service.add_stage(joao, number, "Pintura", chat_id=5001)

@@ -38,7 +38,7 @@ async def test_a_malformed_weekly_report_is_refused_with_its_line_and_field(db, 
         await import_file(db, path, source=path.name)
     [line] = refusal_lines(refused.value.source, refused.value.problems)
     if value == "3":
-        assert line == "config.yaml, linha 3, config.weekly_report: deve ser um texto (encontrado: 3)"
+        assert line == "config.yaml, linha 3, config.weekly_report: o YAML leu 3 como um número, não como texto: escreva entre aspas, como \"3\""
     else:
         assert line == (f"config.yaml, linha 3, config.weekly_report: agenda inválida {value}: use dia da semana e "
                         "hora, como \"mon 08:00\" (mon, tue, wed, thu, fri, sat, sun; ou seg, ter, qua, qui, sex, "
